@@ -1,0 +1,3 @@
+module github.com/momoanalytics/momo
+
+go 1.26
