@@ -1,0 +1,162 @@
+// Command momo parses mobile-money SMS into transactions, keeps them
+// encrypted, and reports where the money went.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/momoanalytics/momo"
+	"github.com/momoanalytics/momo/internal/smsparse"
+)
+
+const usage = `usage: momo COMMAND [ARGS]
+
+Commands:
+  import FILE…   import SMS Backup & Restore XML exports
+  report         money in and out, by month, kind and counterparty
+  parse          parse SMS without storing them
+  reparse        parse every stored message again
+  migrate        bring the database schema up to date
+
+Run 'momo COMMAND -h' for a command's options. Configuration comes from
+environment variables; see the README.`
+
+// env is what a command runs with: its streams, environment and
+// lazily-built dependencies. Tests build one around buffers.
+type env struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	log    *slog.Logger
+
+	parser *smsparse.Book
+}
+
+type command func(*env, []string) error
+
+var commands = map[string]command{
+	"parse": runParse,
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	e := &env{
+		ctx: ctx, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
+		log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	}
+	code := run(e, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches a command line and turns its error into a message and an
+// exit status: the one place where that happens.
+func run(e *env, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(e.stderr, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "momo: unknown command %q\n\n%s\n", args[0], usage)
+		return 2
+	}
+	return exitStatus(e, args[0], cmd(e, args[1:]))
+}
+
+// errUsage marks a command line that was wrong; flag has already said why.
+var errUsage = errors.New("usage")
+
+func usageError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return flag.ErrHelp
+	}
+	return fmt.Errorf("%w: %w", errUsage, err)
+}
+
+func exitStatus(e *env, name string, err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(e.stderr, "momo %s: %v\n", name, errors.Unwrap(err))
+		return 2
+	}
+
+	code := momo.ErrorCode(err)
+	if code == momo.CodeInternal {
+		e.log.Error("Command failed", "command", name, "error", err)
+	}
+	fmt.Fprintf(e.stderr, "momo %s: %s\n", name, momo.ErrorMessage(err))
+	return exitCodes[code]
+}
+
+// exitCodes gives each error code its exit status, so scripts can tell a
+// bad file (1) from a bad configuration (3) or an outage (4).
+var exitCodes = map[momo.Code]int{
+	momo.CodeInvalid:      1,
+	momo.CodeNotFound:     1,
+	momo.CodeConflict:     1,
+	momo.CodeConfig:       3,
+	momo.CodeUnauthorized: 3,
+	momo.CodeUnavailable:  4,
+	momo.CodeInternal:     5,
+}
+
+// book compiles the templates once: built-in, plus MOMO_TEMPLATES.
+func (e *env) book() (*smsparse.Book, error) {
+	if e.parser != nil {
+		return e.parser, nil
+	}
+	extra, err := extraTemplates(e.getenv("MOMO_TEMPLATES"))
+	if err != nil {
+		return nil, err
+	}
+	b, err := smsparse.Load(nil, extra)
+	if err != nil {
+		return nil, err
+	}
+	e.parser = b
+	return b, nil
+}
+
+func extraTemplates(paths string) (map[string][]byte, error) {
+	if strings.TrimSpace(paths) == "" {
+		return nil, nil
+	}
+	extra := map[string][]byte{}
+	for _, p := range strings.Split(paths, string(os.PathListSeparator)) {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, momo.E(momo.CodeConfig, "MOMO_TEMPLATES: cannot read "+p, err)
+		}
+		extra[p] = data
+	}
+	return extra, nil
+}
+
+func commandNames() []string {
+	var names []string
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,66 @@
+package smsparse
+
+import (
+	"time"
+
+	"github.com/momoanalytics/momo"
+)
+
+// View is the JSON form of one parsed message, the line `momo parse` prints.
+// Field names and the kind vocabulary follow the corpus labels; absent
+// values are null, money is an integer of minor units, and occurred_at is
+// RFC 3339 with the operator's local offset.
+type View struct {
+	Result             momo.Outcome    `json:"result"`
+	Operator           *string         `json:"operator"`
+	Country            *string         `json:"country"`
+	Kind               *momo.Kind      `json:"kind"`
+	Direction          *momo.Direction `json:"direction"`
+	Status             *momo.Status    `json:"status"`
+	Amount             momo.Amount     `json:"amount"`
+	Currency           *momo.Currency  `json:"currency"`
+	Fee                momo.Amount     `json:"fee"`
+	Tax                momo.Amount     `json:"tax"`
+	Balance            momo.Amount     `json:"balance"`
+	Counterparty       *string         `json:"counterparty"`
+	CounterpartyNumber *string         `json:"counterparty_number"`
+	TransactionID      *string         `json:"transaction_id"`
+	OccurredAt         *string         `json:"occurred_at"`
+	Template           *string         `json:"template"`
+}
+
+// NewView builds the JSON form of a verdict.
+func NewView(p momo.Parse) View {
+	v := View{Result: p.Outcome, Operator: opt(p.Operator)}
+	if p.Outcome != momo.OutcomeParsed {
+		return v
+	}
+
+	tx := p.Transaction
+	v.Country = opt(tx.Country)
+	v.Kind = &tx.Kind
+	v.Direction = &tx.Direction
+	if tx.Status != "" {
+		v.Status = &tx.Status
+	}
+	if tx.Currency != "" {
+		v.Currency = &tx.Currency
+	}
+	v.Amount, v.Fee, v.Tax, v.Balance = tx.Amount, tx.Fee, tx.Tax, tx.Balance
+	v.Counterparty = opt(tx.Counterparty)
+	v.CounterpartyNumber = opt(tx.CounterpartyNumber)
+	v.TransactionID = opt(tx.TransactionID)
+	if !tx.OccurredAt.IsZero() {
+		s := tx.OccurredAt.Format(time.RFC3339)
+		v.OccurredAt = &s
+	}
+	v.Template = opt(tx.Template)
+	return v
+}
+
+func opt[T ~string](s T) *T {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
