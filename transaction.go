@@ -25,6 +25,8 @@ type Transaction struct {
 	// OccurredAt is the time written inside the SMS, in the operator's
 	// location; zero when the SMS states none.
 	OccurredAt time.Time
+	// Location is the operator's timezone, in which the SMS tells time.
+	Location *time.Location
 
 	Template  string    // the key of the template that matched
 	Companion Companion // set when this SMS may repeat another one's money movement

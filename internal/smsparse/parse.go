@@ -106,7 +106,7 @@ func (t *Template) extract(op *Operator, text string, loc []int) (momo.Transacti
 	tx := momo.Transaction{
 		Operator: op.Name, Country: op.Country, Kind: t.Kind,
 		Direction: t.Direction, Status: t.Status, Template: t.Name,
-		Companion: t.Companion,
+		Companion: t.Companion, Location: op.Location,
 	}
 	if t.Kind != momo.KindNotTransaction {
 		tx.Currency = op.Currency

@@ -1,0 +1,303 @@
+// Package ingest turns inbound SMS into stored records: it checks each
+// message, parses it, seals what must not be kept in clear, computes the
+// keys that deduplicate it, and hands batches to the store. Every message
+// that enters is stored, parsed or not; only sent messages and MMS, which
+// are not candidates, are counted and left out.
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/momoanalytics/momo"
+	"github.com/momoanalytics/momo/internal/smsparse"
+)
+
+// DefaultMaxBody bounds an SMS body. A concatenated SMS of ten parts is
+// under 2 KB; anything past 16 KiB is not an SMS, whatever the file says.
+const DefaultMaxBody = 16 << 10
+
+// DefaultBatch is how many messages go to the store in one transaction.
+const DefaultBatch = 500
+
+// Item is one record of an input stream.
+type Item struct {
+	Message momo.Message
+	// Skip marks a record that is not a candidate transaction (a sent SMS,
+	// an MMS): counted, not stored.
+	Skip bool
+	// Damage says why the record could not be read in full; such a record
+	// is stored as rejected when any body was recovered, counted otherwise.
+	Damage string
+}
+
+// Importer stores messages for one subscriber at a time.
+type Importer struct {
+	Parser    momo.Parser
+	Cipher    momo.Cipher
+	Store     momo.Store
+	Log       *slog.Logger
+	Now       func() time.Time
+	MaxBody   int
+	BatchSize int
+}
+
+func (im *Importer) now() time.Time {
+	if im.Now != nil {
+		return im.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Import reads items from next until it returns done, storing them in
+// batches for sub. What was stored before an error stays stored: the
+// counts returned with the error say how far it got, and running the same
+// import again only adds what is missing.
+func (im *Importer) Import(ctx context.Context, sub momo.Subscriber, next func() (Item, bool, error)) (momo.Counts, error) {
+	var counts momo.Counts
+	zone, err := subscriberZone(sub)
+	if err != nil {
+		return counts, err
+	}
+	batchSize := im.BatchSize
+	if batchSize <= 0 {
+		batchSize = DefaultBatch
+	}
+	batch := make([]momo.MessageRecord, 0, batchSize)
+
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		outcomes, err := im.Store.Save(ctx, sub.ID, batch)
+		if err != nil {
+			return fmt.Errorf("ingest: save %d messages: %w", len(batch), err)
+		}
+		for _, o := range outcomes {
+			counts.Add(o)
+		}
+		batch = batch[:0]
+		return nil
+	}
+
+	for {
+		item, ok, err := next()
+		if err != nil {
+			if ferr := flush(); ferr != nil {
+				return counts, ferr
+			}
+			return counts, err
+		}
+		if !ok {
+			break
+		}
+		if item.Skip {
+			counts.Add(momo.OutcomeSkipped)
+			continue
+		}
+		rec, stored, err := im.record(zone, item)
+		if err != nil {
+			return counts, err
+		}
+		if !stored {
+			counts.Add(momo.OutcomeRejected)
+			continue
+		}
+		if batch = append(batch, rec); len(batch) == batchSize {
+			if err := flush(); err != nil {
+				return counts, err
+			}
+		}
+	}
+	return counts, flush()
+}
+
+// record builds the stored form of one item. stored is false for a damaged
+// record with no body to keep.
+func (im *Importer) record(zone *time.Location, item Item) (rec momo.MessageRecord, stored bool, err error) {
+	m := item.Message
+	reason := item.Damage
+	if reason == "" {
+		reason = im.check(m.Body)
+	}
+	if reason != "" {
+		im.log().Warn("Message rejected", "source", m.Source, "position", m.Position, "reason", reason)
+		if m.Body == "" {
+			return rec, false, nil
+		}
+		rec, err = im.sealed(m, momo.OutcomeRejected)
+		rec.Reason = reason
+		return rec, err == nil, err
+	}
+
+	p := im.Parser.Parse(m)
+	rec, err = im.sealed(m, p.Outcome)
+	if err != nil {
+		return rec, false, err
+	}
+	rec.Operator = p.Operator
+	if p.Outcome == momo.OutcomeParsed {
+		rec.Template = p.Transaction.Template
+		rec.Tx, err = im.transaction(zone, m, p.Transaction)
+	}
+	return rec, err == nil, err
+}
+
+// check returns why a body cannot be parsed, or "".
+func (im *Importer) check(body string) string {
+	limit := im.MaxBody
+	if limit <= 0 {
+		limit = DefaultMaxBody
+	}
+	switch {
+	case strings.TrimSpace(body) == "":
+		return "empty body"
+	case len(body) > limit:
+		return "body longer than " + strconv.Itoa(limit) + " bytes"
+	case !utf8.ValidString(body):
+		return "body is not valid UTF-8"
+	case strings.IndexByte(body, 0) >= 0:
+		return "body contains NUL bytes"
+	}
+	return ""
+}
+
+// sealed builds the message part of a record: its identity hash and its
+// sealed sender and body.
+func (im *Importer) sealed(m momo.Message, outcome momo.Outcome) (momo.MessageRecord, error) {
+	rec := momo.MessageRecord{
+		Hash:       im.Cipher.Hash("message", m.Sender+"\x00"+smsparse.Normalize(m.Body)+"\x00"+stamp(m.ReceivedAt)),
+		Source:     m.Source,
+		ReceivedAt: m.ReceivedAt,
+		Outcome:    outcome,
+	}
+	var err error
+	if rec.Body, err = im.Cipher.Seal([]byte(m.Body)); err != nil {
+		return rec, fmt.Errorf("ingest: seal body: %w", err)
+	}
+	if m.Sender != "" {
+		if rec.Sender, err = im.Cipher.Seal([]byte(m.Sender)); err != nil {
+			return rec, fmt.Errorf("ingest: seal sender: %w", err)
+		}
+	}
+	return rec, nil
+}
+
+// transaction builds the stored form of what a template read. Messages that
+// describe no transaction (adverts, one-time passwords) have none.
+func (im *Importer) transaction(zone *time.Location, m momo.Message, tx momo.Transaction) (*momo.TransactionRecord, error) {
+	if tx.Kind == momo.KindNotTransaction {
+		return nil, nil
+	}
+	rec := &momo.TransactionRecord{
+		DedupKey: im.dedupKey(m, tx),
+		Operator: tx.Operator, Country: tx.Country, Currency: tx.Currency,
+		Kind: tx.Kind, Direction: tx.Direction, Status: tx.Status,
+		Amount: tx.Amount, Fee: tx.Fee, Tax: tx.Tax, Balance: tx.Balance,
+		OperatorTxID: tx.TransactionID,
+		Template:     tx.Template,
+		Companion:    tx.Companion,
+	}
+	if !tx.OccurredAt.IsZero() {
+		rec.OccurredAt = tx.OccurredAt.UTC()
+	}
+	rec.BookedAt = firstTime(rec.OccurredAt, m.ReceivedAt, im.now())
+	rec.LocalDay = rec.BookedAt.In(localZone(zone, tx)).Format(time.DateOnly)
+
+	var err error
+	if tx.Counterparty != "" {
+		if rec.Counterparty, err = im.Cipher.Seal([]byte(tx.Counterparty)); err != nil {
+			return nil, fmt.Errorf("ingest: seal counterparty: %w", err)
+		}
+	}
+	if tx.CounterpartyNumber != "" {
+		if rec.CounterpartyNumber, err = im.Cipher.Seal([]byte(tx.CounterpartyNumber)); err != nil {
+			return nil, fmt.Errorf("ingest: seal counterparty number: %w", err)
+		}
+	}
+	if tx.Counterparty != "" || tx.CounterpartyNumber != "" {
+		rec.CounterpartyKey = im.Cipher.Hash("counterparty", strings.ToLower(tx.Counterparty)+"\x00"+tx.CounterpartyNumber)
+	}
+	return rec, nil
+}
+
+// dedupKey identifies the transaction a message describes, so that the
+// same transaction reported twice (imported twice, forwarded twice, or
+// through two channels) is stored once. In order of trust: the operator's
+// own transaction id; a fingerprint that includes the balance after, so
+// two genuine identical payments on one day stay two; a keyed hash of the
+// normalised message and its receipt time.
+func (im *Importer) dedupKey(m momo.Message, tx momo.Transaction) string {
+	if tx.TransactionID != "" {
+		return "id:" + im.Cipher.Hash("txid", tx.Operator+"\x00"+tx.Country+"\x00"+tx.TransactionID)
+	}
+	if tx.Balance.Known && !tx.OccurredAt.IsZero() {
+		fp := strings.Join([]string{
+			tx.Operator, tx.Country, string(tx.Kind), amount(tx.Amount), amount(tx.Balance),
+			strconv.FormatInt(tx.OccurredAt.Unix(), 10), tx.CounterpartyNumber,
+		}, "\x00")
+		return "fp:" + im.Cipher.Hash("fingerprint", fp)
+	}
+	return "sms:" + im.Cipher.Hash("sms", smsparse.Normalize(m.Body)+"\x00"+stamp(m.ReceivedAt))
+}
+
+func (im *Importer) log() *slog.Logger {
+	if im.Log != nil {
+		return im.Log
+	}
+	return slog.Default()
+}
+
+// subscriberZone loads the subscriber's timezone once per import; nil
+// means they chose none.
+func subscriberZone(sub momo.Subscriber) (*time.Location, error) {
+	if sub.Timezone == "" {
+		return nil, nil
+	}
+	loc, err := time.LoadLocation(sub.Timezone)
+	if err != nil {
+		return nil, momo.E(momo.CodeConfig, "unknown timezone "+strconv.Quote(sub.Timezone), err)
+	}
+	return loc, nil
+}
+
+// localZone is the timezone a transaction's day is counted in: the
+// subscriber's when they chose one, else the operator's, which is the time
+// the SMS itself shows.
+func localZone(zone *time.Location, tx momo.Transaction) *time.Location {
+	if zone != nil {
+		return zone
+	}
+	if tx.Location != nil {
+		return tx.Location
+	}
+	return time.UTC
+}
+
+func firstTime(ts ...time.Time) time.Time {
+	for _, t := range ts {
+		if !t.IsZero() {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return strconv.FormatInt(t.UnixMilli(), 10)
+}
+
+func amount(a momo.Amount) string {
+	if !a.Known {
+		return "-"
+	}
+	return strconv.FormatInt(a.Minor, 10)
+}
