@@ -29,7 +29,7 @@ func (h *History) received(amount int64) {
 	name, i := h.pick(people)
 	h.balance += amount
 	note := ""
-	if h.chance(0.2) {
+	if h.chance(0.5) {
 		note = "Murakoze \U0001F60A" // the backup writer stores it as two surrogate references
 	}
 	h.emit(fmt.Sprintf("You have received %d RWF from %s (*********%03d) on your mobile money account at %s. Message from sender: %s. Your new balance:%d RWF. Financial Transaction Id: %d.",
