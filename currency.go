@@ -115,3 +115,16 @@ func (c Currency) Format(minor int64) string {
 	}
 	return b.String()
 }
+
+// MinorOf converts whole major units to minor units of c, saturating at
+// the largest int64 instead of overflowing.
+func (c Currency) MinorOf(major int64) int64 {
+	exp, _ := c.Exponent()
+	for range exp {
+		if major > math.MaxInt64/10 {
+			return math.MaxInt64
+		}
+		major *= 10
+	}
+	return major
+}

@@ -11,7 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -41,13 +41,19 @@ type env struct {
 	getenv func(string) string
 	log    *slog.Logger
 
-	parser *smsparse.Book
+	parser  *smsparse.Book
+	app     *app
+	closers []func() error
 }
 
 type command func(*env, []string) error
 
 var commands = map[string]command{
-	"parse": runParse,
+	"import":  runImport,
+	"report":  runReport,
+	"parse":   runParse,
+	"reparse": runReparse,
+	"migrate": runMigrate,
 }
 
 func main() {
@@ -76,7 +82,13 @@ func run(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "momo: unknown command %q\n\n%s\n", args[0], usage)
 		return 2
 	}
-	return exitStatus(e, args[0], cmd(e, args[1:]))
+	err := cmd(e, args[1:])
+	for _, c := range e.closers {
+		if cerr := c(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	return exitStatus(e, args[0], err)
 }
 
 // errUsage marks a command line that was wrong; flag has already said why.
@@ -133,9 +145,24 @@ func (e *env) book() (*smsparse.Book, error) {
 	if err != nil {
 		return nil, err
 	}
+	b.SetCeiling(ceiling(e.getenv("MOMO_MAX_AMOUNT")))
 	e.parser = b
 	return b, nil
 }
+
+// ceiling reads MOMO_MAX_AMOUNT for commands that need no configuration
+// otherwise (momo parse); commands that open the database validate it
+// with the rest of the configuration.
+func ceiling(v string) int64 {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n <= 0 {
+		return defaultMaxAmount
+	}
+	return n
+}
+
+// defaultMaxAmount is the MOMO_MAX_AMOUNT default, in major units.
+const defaultMaxAmount = 100_000_000
 
 func extraTemplates(paths string) (map[string][]byte, error) {
 	if strings.TrimSpace(paths) == "" {
@@ -150,13 +177,4 @@ func extraTemplates(paths string) (map[string][]byte, error) {
 		extra[p] = data
 	}
 	return extra, nil
-}
-
-func commandNames() []string {
-	var names []string
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }

@@ -62,7 +62,13 @@ type companionSpec struct {
 type Book struct {
 	operators []*Operator
 	bySender  map[string][]*Operator // lower-cased sender id
+	ceiling   int64                  // largest amount in major units; 0 means no limit
 }
+
+// SetCeiling makes amounts above major units of their currency fail to
+// read, so such a message stays unrecognized rather than booked: the
+// configured MOMO_MAX_AMOUNT. Call it before the book is shared.
+func (b *Book) SetCeiling(major int64) { b.ceiling = major }
 
 // Operator is one operator in one country with its templates, in the order
 // they are tried.

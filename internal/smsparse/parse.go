@@ -16,7 +16,7 @@ func (b *Book) Parse(m momo.Message) momo.Parse {
 
 	bySender := b.bySender[strings.ToLower(strings.TrimSpace(m.Sender))]
 	for _, op := range bySender {
-		if tx, ok := op.match(text, lower); ok {
+		if tx, ok := op.match(text, lower, b.ceiling); ok {
 			return momo.Parse{Outcome: momo.OutcomeParsed, Operator: op.Name, Transaction: tx}
 		}
 	}
@@ -24,7 +24,7 @@ func (b *Book) Parse(m momo.Message) momo.Parse {
 		if contains(bySender, op) || !op.mentioned(lower) {
 			continue
 		}
-		if tx, ok := op.match(text, lower); ok {
+		if tx, ok := op.match(text, lower, b.ceiling); ok {
 			return momo.Parse{Outcome: momo.OutcomeParsed, Operator: op.Name, Transaction: tx}
 		}
 	}
@@ -64,13 +64,13 @@ func (op *Operator) mentioned(lower string) bool {
 }
 
 // match tries the operator's templates in order.
-func (op *Operator) match(text, lower string) (momo.Transaction, bool) {
+func (op *Operator) match(text, lower string, ceiling int64) (momo.Transaction, bool) {
 	for _, t := range op.Templates {
 		loc := t.find(text, lower)
 		if loc == nil {
 			continue
 		}
-		if tx, ok := t.extract(op, text, loc); ok {
+		if tx, ok := t.extract(op, text, loc, ceiling); ok {
 			return tx, true
 		}
 	}
@@ -102,7 +102,7 @@ func (t *Template) find(text, lower string) []int {
 // extract builds the transaction from a match. It fails, and the message
 // stays unrecognized, when a captured amount or time does not read
 // cleanly: a wrong amount is worse than none.
-func (t *Template) extract(op *Operator, text string, loc []int) (momo.Transaction, bool) {
+func (t *Template) extract(op *Operator, text string, loc []int, ceiling int64) (momo.Transaction, bool) {
 	tx := momo.Transaction{
 		Operator: op.Name, Country: op.Country, Kind: t.Kind,
 		Direction: t.Direction, Status: t.Status, Template: t.Name,
@@ -123,7 +123,7 @@ func (t *Template) extract(op *Operator, text string, loc []int) (momo.Transacti
 		idx int
 		dst *momo.Amount
 	}{{t.groups.amount, &tx.Amount}, {t.groups.fee, &tx.Fee}, {t.groups.tax, &tx.Tax}, {t.groups.balance, &tx.Balance}} {
-		if *f.dst, ok = money(op.Currency, group(f.idx)); !ok {
+		if *f.dst, ok = money(op.Currency, group(f.idx), ceiling); !ok {
 			return momo.Transaction{}, false
 		}
 	}
@@ -143,12 +143,16 @@ func (t *Template) extract(op *Operator, text string, loc []int) (momo.Transacti
 }
 
 // money reads a captured amount; an empty capture is an unknown amount.
-func money(cur momo.Currency, s string) (momo.Amount, bool) {
+// An amount above the ceiling (in major units) does not read.
+func money(cur momo.Currency, s string, ceiling int64) (momo.Amount, bool) {
 	if s == "" {
 		return momo.Amount{}, true
 	}
 	n, err := cur.ParseMinor(s)
 	if err != nil {
+		return momo.Amount{}, false
+	}
+	if ceiling > 0 && n > cur.MinorOf(ceiling) {
 		return momo.Amount{}, false
 	}
 	return momo.Some(n), true

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+
+	"gopkg.in/natefinch/lumberjack.v2"
+
+	"github.com/momoanalytics/momo"
+	"github.com/momoanalytics/momo/internal/config"
+	"github.com/momoanalytics/momo/internal/ingest"
+	"github.com/momoanalytics/momo/internal/sqlstore"
+	"github.com/momoanalytics/momo/internal/vault"
+)
+
+// app holds what commands that touch the database share.
+type app struct {
+	cfg      config.Config
+	store    *sqlstore.Store
+	cipher   *vault.Vault
+	importer *ingest.Importer
+}
+
+// open loads the configuration, the keys and the database once per run.
+func (e *env) open() (*app, error) {
+	if e.app != nil {
+		return e.app, nil
+	}
+	cfg, err := config.Load(e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	e.log = newLogger(e.stderr, cfg)
+	if err := cfg.EnsureKeys(e.log); err != nil {
+		return nil, err
+	}
+	cipher, err := vault.New(cfg.EncryptionKey.Reveal(), cfg.SecretKey.Reveal())
+	if err != nil {
+		return nil, err
+	}
+	book, err := e.book()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Database.Engine != config.EngineSQLite {
+		return nil, momo.E(momo.CodeConfig, "DATABASE_URL names PostgreSQL, which this build does not support yet; use a SQLite path", nil)
+	}
+	store, err := sqlstore.Open(e.ctx, cfg.Database.DSN)
+	if err != nil {
+		return nil, err
+	}
+
+	e.app = &app{
+		cfg: cfg, store: store, cipher: cipher,
+		importer: &ingest.Importer{Parser: book, Cipher: cipher, Store: store, Log: e.log},
+	}
+	e.closers = append(e.closers, store.Close)
+	return e.app, nil
+}
+
+// cliSubscriber is the person running the command line: one subscriber
+// per database, in the timezone MOMO_TIMEZONE names (or each operator's).
+func (a *app) cliSubscriber(ctx context.Context) (momo.Subscriber, error) {
+	return a.store.Subscriber(ctx, momo.SourceCLI, "local", momo.Subscriber{Timezone: a.cfg.Timezone})
+}
+
+// newLogger writes warnings and errors to standard error and, unless
+// LOG_FILE is "-", everything from Info up to a rotating file (10 MB × 10,
+// as the seed promised). The vocabulary of keys is the same everywhere:
+// source, position, reason, error, path, command.
+func newLogger(stderr io.Writer, cfg config.Config) *slog.Logger {
+	console := slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})
+	if cfg.LogFile == "" || cfg.LogFile == "-" {
+		return slog.New(console)
+	}
+	if err := os.MkdirAll(dirOf(cfg.LogFile), 0o700); err != nil {
+		return slog.New(console)
+	}
+	file := &lumberjack.Logger{Filename: cfg.LogFile, MaxSize: 10, MaxBackups: 10}
+	return slog.New(slog.NewMultiHandler(console, slog.NewJSONHandler(file, &slog.HandlerOptions{Level: slog.LevelInfo})))
+}
+
+func dirOf(path string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] == '/' {
+			return path[:i]
+		}
+	}
+	return "."
+}

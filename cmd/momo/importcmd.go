@@ -1,0 +1,150 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/momoanalytics/momo"
+	"github.com/momoanalytics/momo/internal/ingest"
+	"github.com/momoanalytics/momo/internal/smsbackup"
+)
+
+const importUsage = `usage: momo import [--json] FILE…
+
+Imports SMS Backup & Restore XML exports into the database. Received SMS
+are parsed and stored encrypted; sent SMS and MMS are counted and skipped;
+damaged records are kept as rejected and reported by position. Importing a
+file again adds nothing.`
+
+// maxShownProblems bounds the damaged records listed on standard error;
+// the counts say how many there were in all.
+const maxShownProblems = 20
+
+func runImport(e *env, args []string) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() { fmt.Fprintln(e.stderr, importUsage) }
+	asJSON := fs.Bool("json", false, "print the counts as one JSON object")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err)
+	}
+	if fs.NArg() == 0 {
+		return usageError(errors.New("name at least one file"))
+	}
+
+	app, err := e.open()
+	if err != nil {
+		return err
+	}
+	sub, err := app.cliSubscriber(e.ctx)
+	if err != nil {
+		return err
+	}
+
+	var total momo.Counts
+	for _, path := range fs.Args() {
+		counts, err := importFile(e, app, sub, path)
+		total.Merge(counts)
+		if !*asJSON {
+			fmt.Fprintf(e.stdout, "%s: %s\n", path, countsLine(counts))
+		}
+		if err != nil {
+			return err
+		}
+	}
+
+	if *asJSON {
+		return json.NewEncoder(e.stdout).Encode(total)
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintf(e.stdout, "total: %s\n", countsLine(total))
+	}
+	if total.Parsed+total.Unrecognized+total.Rejected == 0 && total.Duplicate > 0 {
+		fmt.Fprintln(e.stdout, "Nothing new: every message was already imported.")
+	}
+	return nil
+}
+
+// importFile imports one export. A file that cannot be read at all is an
+// error naming it; damaged records inside a readable file are not.
+func importFile(e *env, app *app, sub momo.Subscriber, path string) (momo.Counts, error) {
+	f, err := openRegular(path)
+	if err != nil {
+		return momo.Counts{}, err
+	}
+	defer f.Close()
+
+	reader := smsbackup.NewReader(f, smsbackup.Options{})
+	next := ingest.BackupItems(reader, momo.SourceBackup)
+	var problems []string
+	items := func() (ingest.Item, bool, error) {
+		item, ok, err := next()
+		if ok && item.Damage != "" {
+			problems = append(problems, item.Message.Position+": "+item.Damage)
+		}
+		return item, ok, err
+	}
+
+	counts, err := app.importer.Import(e.ctx, sub, items)
+	showProblems(e, path, problems)
+	if err != nil {
+		return counts, fileError(path, err)
+	}
+	return counts, nil
+}
+
+// openRegular opens a file for import, refusing what is not a regular file
+// with a sentence a person can act on.
+func openRegular(path string) (*os.File, error) {
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, momo.E(momo.CodeInvalid, path+": no such file", err)
+	case err != nil:
+		return nil, momo.E(momo.CodeInvalid, path+": cannot be read", err)
+	case info.IsDir():
+		return nil, momo.E(momo.CodeInvalid, path+": is a directory, not an SMS backup file", nil)
+	case !info.Mode().IsRegular():
+		return nil, momo.E(momo.CodeInvalid, path+": is not a regular file", nil)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, momo.E(momo.CodeInvalid, path+": cannot be opened", err)
+	}
+	return f, nil
+}
+
+// fileError prefixes the file name to a classified error's safe message.
+func fileError(path string, err error) error {
+	var me *momo.Error
+	if errors.As(err, &me) {
+		return momo.E(me.Code, path+": "+me.Message, err)
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
+func showProblems(e *env, path string, problems []string) {
+	for i, p := range problems {
+		if i == maxShownProblems {
+			fmt.Fprintf(e.stderr, "%s: … and %d more damaged records\n", path, len(problems)-i)
+			break
+		}
+		fmt.Fprintf(e.stderr, "%s: %s\n", path, p)
+	}
+}
+
+func countsLine(c momo.Counts) string {
+	parts := []string{
+		fmt.Sprintf("read %d", c.Read),
+		fmt.Sprintf("parsed %d", c.Parsed),
+		fmt.Sprintf("unrecognized %d", c.Unrecognized),
+		fmt.Sprintf("duplicate %d", c.Duplicate),
+		fmt.Sprintf("skipped %d", c.Skipped),
+		fmt.Sprintf("rejected %d", c.Rejected),
+	}
+	return strings.Join(parts, ", ")
+}

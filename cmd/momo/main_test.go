@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/momoanalytics/momo"
+	"github.com/momoanalytics/momo/internal/corpus"
+)
+
+// result is what one in-process run of the command printed.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// momoRun runs the command in-process with the environment vars and the
+// data directory dir, exactly as main does but for the streams.
+func momoRun(t *testing.T, dir string, vars map[string]string, stdin string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	e := &env{
+		ctx: context.Background(), stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut,
+		getenv: func(k string) string {
+			if v, ok := vars[k]; ok {
+				return v
+			}
+			if k == "MOMO_DATA_DIR" {
+				return dir
+			}
+			return ""
+		},
+		log: slog.New(slog.NewTextHandler(&errOut, nil)),
+	}
+	code := run(e, args)
+	return result{stdout: out.String(), stderr: errOut.String(), code: code}
+}
+
+func importJSON(t *testing.T, dir string, path string) (momo.Counts, result) {
+	t.Helper()
+	r := momoRun(t, dir, nil, "", "import", "--json", path)
+	var c momo.Counts
+	if r.code == 0 {
+		if err := json.Unmarshal([]byte(r.stdout), &c); err != nil {
+			t.Fatalf("import --json printed %q: %v", r.stdout, err)
+		}
+	}
+	return c, r
+}
+
+// TestImportRealExport is the "done when": the real Rwanda export
+// imports with nothing unrecognized, and a second import adds nothing.
+func TestImportRealExport(t *testing.T) {
+	dir := t.TempDir()
+	path := corpus.Path(t, "mtn-rwanda-sms-backup.xml")
+
+	first, r := importJSON(t, dir, path)
+	if r.code != 0 {
+		t.Fatalf("import failed (%d): %s", r.code, r.stderr)
+	}
+	want := momo.Counts{Read: 1691, Parsed: 1691}
+	if first != want {
+		t.Fatalf("first import: got %+v, want %+v", first, want)
+	}
+
+	second, r := importJSON(t, dir, path)
+	if r.code != 0 {
+		t.Fatalf("second import failed: %s", r.stderr)
+	}
+	if second != (momo.Counts{Read: 1691, Duplicate: 1691}) {
+		t.Fatalf("second import: got %+v, want everything duplicate", second)
+	}
+}
+
+// TestImportJSONKeys pins the exact keys of import --json.
+func TestImportJSONKeys(t *testing.T) {
+	r := momoRun(t, t.TempDir(), nil, "", "import", "--json", filepath.Join("..", "..", "examples", "sms-backup.xml"))
+	if r.code != 0 {
+		t.Fatalf("import: %s", r.stderr)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"read", "parsed", "unrecognized", "duplicate", "skipped", "rejected"}
+	if len(got) != len(want) {
+		t.Fatalf("keys: %v", got)
+	}
+	for _, k := range want {
+		if _, ok := got[k]; !ok {
+			t.Errorf("missing key %q in %v", k, got)
+		}
+	}
+}
+
+// TestDatabaseHoldsNoSMSText greps the database file for text that is in
+// the messages and must only be there encrypted.
+func TestDatabaseHoldsNoSMSText(t *testing.T) {
+	dir := t.TempDir()
+	if _, r := importJSON(t, dir, corpus.Path(t, "mtn-rwanda-sms-backup.xml")); r.code != 0 {
+		t.Fatalf("import: %s", r.stderr)
+	}
+	if r := momoRun(t, dir, nil, "", "report"); r.code != 0 {
+		t.Fatalf("report: %s", r.stderr)
+	}
+
+	var raw []byte
+	files, _ := filepath.Glob(filepath.Join(dir, "momo.db*"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = append(raw, b...)
+	}
+	for _, s := range []string{"Jane Smith", "Samuel Carter", "Agent Sophia", "ESICIA", "250790777777",
+		"Kanda*182", "You have received", "Your payment of", "NEW BALANCE", "Umaze kugura", "one-time password"} {
+		if bytes.Contains(raw, []byte(s)) {
+			t.Errorf("the database holds %q in clear", s)
+		}
+	}
+}
