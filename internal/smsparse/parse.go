@@ -88,7 +88,9 @@ func (t *Template) find(text, lower string) []int {
 	}
 	start := 0
 	if t.lead != "" {
-		start = strings.Index(lower, t.lead)
+		if start = strings.Index(lower, t.lead); start < 0 {
+			return nil
+		}
 	}
 	loc := t.re.FindStringSubmatchIndex(text[start:])
 	for i := range loc {
