@@ -38,7 +38,7 @@ func TestParseMinor(t *testing.T) {
 		{"GHS", "", 0, true},
 		{"GHS", ".5", 0, true},
 		{"GHS", "5.", 0, true},
-		{"GHS", "١٢٣", 0, true},   // Arabic-Indic digits
+		{"GHS", "١٢٣", 0, true}, // Arabic-Indic digits
 		{"GHS", "１２３", 0, true}, // full-width digits
 		{"RWF", "9223372036854775807", 9223372036854775807, false},
 		{"RWF", "9223372036854775808", 0, true},
