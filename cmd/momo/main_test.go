@@ -126,3 +126,20 @@ func TestDatabaseHoldsNoSMSText(t *testing.T) {
 		}
 	}
 }
+
+// TestImportDamagedExport imports the copy of the export that went through
+// a PDF: every record is recovered but the one whose parts were spliced
+// from two messages, which is kept as rejected and reported by position.
+func TestImportDamagedExport(t *testing.T) {
+	got, r := importJSON(t, t.TempDir(), corpus.Path(t, "mtn-rwanda-sms-backup-wrapped.xml"))
+	if r.code != 0 {
+		t.Fatalf("import failed: %s", r.stderr)
+	}
+	want := momo.Counts{Read: 1699, Parsed: 1690, Duplicate: 8, Rejected: 1}
+	if got != want {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	if !strings.Contains(r.stderr, "record 16 (line 115)") {
+		t.Errorf("the damaged record is not reported by position: %s", r.stderr)
+	}
+}
