@@ -48,11 +48,15 @@ type MessageRecord struct {
 	Sender     Sealed
 	Body       Sealed
 	ReceivedAt time.Time // UTC; zero when unknown
-	Outcome    Outcome   // parsed, unrecognized or rejected
-	Reason     string    // why it was rejected; never message text
-	Operator   string    // read or guessed operator
-	Template   string
-	Tx         *TransactionRecord // nil unless the message describes a transaction
+	// LocalDay is the day the message counts on in reports, "2006-01-02":
+	// its transaction's day, else its receipt (or import) day in the
+	// subscriber's timezone, else in the operator's, else in UTC.
+	LocalDay string
+	Outcome  Outcome // parsed, unrecognized or rejected
+	Reason   string  // why it was rejected; never message text
+	Operator string  // read or guessed operator
+	Template string
+	Tx       *TransactionRecord // nil unless the message describes a transaction
 }
 
 // TransactionRecord is a transaction in the form stores keep.
@@ -98,10 +102,11 @@ type StoredMessage struct {
 
 // ReportQuery selects what a report covers. From and To are local dates
 // ("2006-01-02", inclusive); empty means unbounded. Subscriber 0 means all.
+// Messages count on their own local day (MessageRecord.LocalDay).
 type ReportQuery struct {
 	Subscriber SubscriberID
 	From, To   string
-	Top        int // how many counterparties to list
+	Top        int // how many counterparties to list in each currency
 }
 
 // Report is the analytics of a subscriber's history, computed by the store.
@@ -147,6 +152,7 @@ type ChargeTotal struct {
 
 // CounterpartyTotal sums the money exchanged with one counterparty.
 type CounterpartyTotal struct {
+	Key      string // the keyed hash that groups the counterparty's transactions
 	Name     Sealed
 	Number   Sealed
 	Currency Currency

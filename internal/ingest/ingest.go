@@ -132,6 +132,7 @@ func (im *Importer) record(zone *time.Location, item Item) (rec momo.MessageReco
 		}
 		rec, err = im.sealed(m, momo.OutcomeRejected)
 		rec.Reason = reason
+		rec.LocalDay = im.messageDay(zone, m, momo.Parse{})
 		return rec, err == nil, err
 	}
 
@@ -141,11 +142,21 @@ func (im *Importer) record(zone *time.Location, item Item) (rec momo.MessageReco
 		return rec, false, err
 	}
 	rec.Operator = p.Operator
+	rec.LocalDay = im.messageDay(zone, m, p)
 	if p.Outcome == momo.OutcomeParsed {
 		rec.Template = p.Transaction.Template
 		rec.Tx, err = im.transaction(zone, m, p.Transaction)
 	}
+	if rec.Tx != nil {
+		rec.LocalDay = rec.Tx.LocalDay
+	}
 	return rec, err == nil, err
+}
+
+// messageDay is the local day a message without a transaction counts on:
+// when it was received, or else imported.
+func (im *Importer) messageDay(zone *time.Location, m momo.Message, p momo.Parse) string {
+	return firstTime(m.ReceivedAt, im.now()).In(localZone(zone, p.Transaction)).Format(time.DateOnly)
 }
 
 // check returns why a body cannot be parsed, or "".

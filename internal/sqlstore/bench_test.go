@@ -1,0 +1,144 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/momoanalytics/momo"
+)
+
+const (
+	benchRecords = 100_000
+	benchBatch   = 1000
+)
+
+// generate makes n records of one subscriber's history, seven minutes
+// apart (about sixteen months for 100,000): a mix of kinds over 500
+// counterparties, a bundle confirmation after every 50th record (a payment),
+// and, when unrecognizedEvery > 0, an unrecognized message that often.
+// Sealed values have the length of real Fernet tokens.
+func generate(n, unrecognizedEvery int) []momo.MessageRecord {
+	kinds := []struct {
+		kind momo.Kind
+		dir  momo.Direction
+	}{
+		{momo.KindReceived, momo.In}, {momo.KindSent, momo.Out}, {momo.KindPayment, momo.Out},
+		{momo.KindWithdrawal, momo.Out}, {momo.KindAirtime, momo.Out},
+	}
+	t0 := at("2024-01-01 06:00")
+	balance := int64(1_000_000)
+	recs := make([]momo.MessageRecord, 0, n)
+	for i := range n {
+		when := t0.Add(time.Duration(i) * 7 * time.Minute)
+		hash := fmt.Sprintf("h%07d", i)
+		if unrecognizedEvery > 0 && i%unrecognizedEvery == unrecognizedEvery-1 {
+			recs = append(recs, unrecognized(hash, "MTN MoMo", when))
+			continue
+		}
+		var tx *momo.TransactionRecord
+		switch {
+		case i%50 == 49: // a minute after the payment it repeats
+			tx = bundleConfirmation(fmt.Sprintf("k%07d", i), 2000, when.Add(-6*time.Minute))
+		case i%50 == 48:
+			tx = money(fmt.Sprintf("k%07d", i), momo.KindPayment, momo.Out, 2000, when)
+		default:
+			k := kinds[i%len(kinds)]
+			amount := int64(100 * (1 + i%97))
+			tx = money(fmt.Sprintf("k%07d", i), k.kind, k.dir, amount, when)
+			if k.dir == momo.In {
+				balance += amount
+			} else {
+				balance -= amount
+				tx.Fee, tx.Tax = momo.Some(amount/100), momo.Some(amount/200)
+			}
+			tx.Balance = momo.Some(balance)
+			cp := i % 500
+			tx.CounterpartyKey = fmt.Sprintf("cp%03d", cp)
+			tx.Counterparty = token(fmt.Sprintf("name-%03d", cp), 120)
+			tx.CounterpartyNumber = token(fmt.Sprintf("number-%03d", cp), 120)
+		}
+		rec := parsed(hash, tx)
+		rec.Body, rec.Sender = token(hash, 330), token("sender", 100)
+		recs = append(recs, rec)
+	}
+	return recs
+}
+
+// token stands for a Fernet token of the given length (a sealed name is
+// about 120 characters, a sealed SMS about 330).
+func token(seed string, n int) momo.Sealed {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[(i*7+len(seed)*13+int(seed[i%len(seed)]))%64]
+	}
+	return momo.Sealed(b)
+}
+
+// saveAll stores recs in batches.
+func saveAll(tb testing.TB, s *Store, sub momo.SubscriberID, recs []momo.MessageRecord) {
+	tb.Helper()
+	for i := 0; i < len(recs); i += benchBatch {
+		if _, err := s.Save(context.Background(), sub, recs[i:min(i+benchBatch, len(recs))]); err != nil {
+			tb.Fatalf("Save: %v", err)
+		}
+	}
+}
+
+// BenchmarkSave stores 100,000 records in batches of 1,000 into a new
+// database file, and reports records per second.
+func BenchmarkSave(b *testing.B) {
+	recs := generate(benchRecords, 20)
+	var elapsed time.Duration
+	var saved int
+	for range b.N {
+		b.StopTimer()
+		s, err := Open(context.Background(), filepath.Join(b.TempDir(), "momo.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		sub := subscriber(b, s, "bench", "")
+		b.StartTimer()
+
+		start := time.Now()
+		saveAll(b, s, sub, recs)
+		elapsed += time.Since(start)
+		saved += len(recs)
+
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(saved)/elapsed.Seconds(), "records/s")
+}
+
+// BenchmarkReport computes reports over 100,000 transactions.
+func BenchmarkReport(b *testing.B) {
+	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "momo.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	sub := subscriber(b, s, "bench", "")
+	saveAll(b, s, sub, generate(benchRecords, 0))
+
+	queries := []struct {
+		name string
+		q    momo.ReportQuery
+	}{
+		{"history", momo.ReportQuery{Subscriber: sub}},
+		{"month", momo.ReportQuery{Subscriber: sub, From: "2024-06-01", To: "2024-06-30"}},
+		{"all-subscribers", momo.ReportQuery{}},
+	}
+	for _, q := range queries {
+		b.Run(q.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.Report(context.Background(), q.q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,232 @@
+// Package sqlstore keeps subscribers, messages and transactions in a SQL
+// database through database/sql. It implements momo.Store on SQLite with the
+// pure-Go driver modernc.org/sqlite; the few places where SQL dialects
+// differ are in dialect.go and in each dialect's migrations.
+//
+// The store never sees plaintext: SMS bodies and counterparty names arrive
+// sealed and leave sealed. Deduplication rests on unique constraints, not on
+// reading before writing, so concurrent imports of the same messages store
+// them once.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/momoanalytics/momo"
+	"github.com/pressly/goose/v3"
+)
+
+//go:embed migrations
+var migrationFiles embed.FS
+
+// Store implements momo.Store. It is safe for concurrent use.
+type Store struct {
+	db         *sql.DB
+	d          *dialect
+	migrations *goose.Provider
+	now        func() time.Time // the clock; tests replace it
+}
+
+var _ momo.Store = (*Store)(nil)
+
+// options are the knobs tests turn; Open uses the defaults.
+type options struct {
+	busyTimeout time.Duration
+}
+
+// Open opens the SQLite database at path, creating it (mode 0600, in a
+// directory created 0700) when it does not exist, and brings its schema up
+// to date. A path of ":memory:" opens a private in-memory database that
+// lives as long as the Store.
+func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, options{busyTimeout: 5 * time.Second})
+}
+
+func open(ctx context.Context, path string, o options) (*Store, error) {
+	d := sqliteDialect
+	dsn, err := sqliteDSN(path, o.busyTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open: %w", err)
+	}
+	db, err := sql.Open(d.driver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open: %w", err)
+	}
+	if isMemory(path) {
+		// Each connection to ":memory:" is a database of its own: keep
+		// exactly one, for ever.
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		db.SetConnMaxLifetime(0)
+		db.SetConnMaxIdleTime(0)
+	} else {
+		// Writers queue on the database lock anyway; a few connections
+		// let reports read while an import writes.
+		db.SetMaxOpenConns(8)
+		db.SetMaxIdleConns(8)
+	}
+
+	s := &Store{db: db, d: d, now: time.Now}
+	if err := s.init(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) init(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return s.fail(ctx, "open", err)
+	}
+	files, err := fs.Sub(migrationFiles, s.d.migrations)
+	if err != nil {
+		return fmt.Errorf("sqlstore: open: %w", err)
+	}
+	s.migrations, err = goose.NewProvider(s.d.goose, s.db, files,
+		goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("sqlstore: open: migrations: %w", err)
+	}
+	_, _, err = s.Migrate(ctx)
+	return err
+}
+
+// Migrate applies the migrations the database lacks and returns the schema
+// version before and after. Open already does this; momo migrate calls it
+// to report the versions.
+func (s *Store) Migrate(ctx context.Context) (from, to int64, err error) {
+	from, err = s.migrations.GetDBVersion(ctx)
+	if err != nil {
+		return 0, 0, s.fail(ctx, "migrate", err)
+	}
+	if _, err := s.migrations.Up(ctx); err != nil {
+		return from, from, s.fail(ctx, "migrate", err)
+	}
+	to, err = s.migrations.GetDBVersion(ctx)
+	if err != nil {
+		return from, from, s.fail(ctx, "migrate", err)
+	}
+	return from, to, nil
+}
+
+// Version returns the schema version of the database.
+func (s *Store) Version(ctx context.Context) (int64, error) {
+	v, err := s.migrations.GetDBVersion(ctx)
+	if err != nil {
+		return 0, s.fail(ctx, "version", err)
+	}
+	return v, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	if s.d.closing != "" {
+		// Housekeeping the database asks for; failing it loses nothing.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		s.db.ExecContext(ctx, s.d.closing)
+		cancel()
+	}
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("sqlstore: close: %w", err)
+	}
+	return nil
+}
+
+// Subscriber returns the subscriber of channel and ref, creating it from
+// defaults when there is none. Two callers racing to create the same
+// subscriber get the same one.
+func (s *Store) Subscriber(ctx context.Context, channel momo.Source, ref string, defaults momo.Subscriber) (momo.Subscriber, error) {
+	if channel == "" || ref == "" {
+		return momo.Subscriber{}, fmt.Errorf("sqlstore: subscriber: %w",
+			momo.E(momo.CodeInvalid, "a subscriber needs a channel and a reference", nil))
+	}
+	created := defaults.CreatedAt
+	if created.IsZero() {
+		created = s.now()
+	}
+	_, err := s.db.ExecContext(ctx, s.d.q(`
+		INSERT INTO subscribers (channel, ref, timezone, currency, daily_budget, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (channel, ref) DO NOTHING`),
+		channel, ref, defaults.Timezone, defaults.Currency,
+		amountArg(defaults.DailyBudget), dbTime{created})
+	if err != nil {
+		return momo.Subscriber{}, s.fail(ctx, "subscriber", err)
+	}
+
+	sub := momo.Subscriber{Channel: channel, Ref: ref}
+	var budget sql.NullInt64
+	var at dbTime
+	err = s.db.QueryRowContext(ctx, s.d.q(`
+		SELECT id, timezone, currency, daily_budget, created_at
+		FROM subscribers WHERE channel = ? AND ref = ?`), channel, ref).
+		Scan(&sub.ID, &sub.Timezone, &sub.Currency, &budget, &at)
+	if err != nil {
+		return momo.Subscriber{}, s.fail(ctx, "subscriber", err)
+	}
+	sub.DailyBudget = amountOf(budget)
+	sub.CreatedAt = at.Time
+	return sub, nil
+}
+
+// inTx runs fn in a read-write database transaction, committed when fn
+// returns nil and rolled back otherwise.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// fail wraps err with the operation that failed. A locked database becomes
+// momo.CodeUnavailable; when ctx has ended, the context's error is put in
+// the chain, whatever the driver made of the interruption.
+func (s *Store) fail(ctx context.Context, op string, err error) error {
+	var known *momo.Error
+	switch {
+	case errors.As(err, &known):
+	case s.d.busy(err):
+		err = momo.E(momo.CodeUnavailable, "the database is busy; try again shortly", err)
+	}
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		err = fmt.Errorf("%w: %w", cerr, err)
+	}
+	return fmt.Errorf("sqlstore: %s: %w", op, err)
+}
+
+// amountArg is an amount as a query argument: NULL when unknown.
+func amountArg(a momo.Amount) any {
+	if !a.Known {
+		return nil
+	}
+	return a.Minor
+}
+
+func amountOf(n sql.NullInt64) momo.Amount {
+	if !n.Valid {
+		return momo.Amount{}
+	}
+	return momo.Some(n.Int64)
+}
+
+// nullString stores an empty string as NULL.
+func nullString[S ~string](v S) any {
+	if v == "" {
+		return nil
+	}
+	return string(v)
+}

@@ -1,0 +1,238 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/momoanalytics/momo"
+)
+
+const latestVersion = 1
+
+func TestOpenCreatesPrivateDatabase(t *testing.T) {
+	ctx := context.Background()
+	// A space and a "?" in the name check that the path reaches SQLite
+	// whole, not cut into a query.
+	dir := filepath.Join(t.TempDir(), "new dir")
+	path := filepath.Join(dir, "momo?.db")
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	subscriber(t, s, "local", "") // a write, so that the WAL files exist
+
+	if v, err := s.Version(ctx); err != nil || v != latestVersion {
+		t.Errorf("Version = %d, %v; want %d", v, err, latestVersion)
+	}
+	wantMode := map[string]os.FileMode{dir: 0o700, path: 0o600, path + "-wal": 0o600, path + "-shm": 0o600}
+	for name, want := range wantMode {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Errorf("stat: %v", err)
+			continue
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s has mode %o, want %o", filepath.Base(name), got, want)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Errorf("directory holds %d files, want the database, -wal and -shm", len(entries))
+	}
+
+	// Every pooled connection must run with the pragmas.
+	pragmas := []struct {
+		name string
+		want string
+	}{
+		{"journal_mode", "wal"},
+		{"foreign_keys", "1"},
+		{"busy_timeout", "5000"},
+		{"synchronous", "1"}, // NORMAL
+	}
+	for _, p := range pragmas {
+		var got string
+		if err := s.db.QueryRowContext(ctx, "PRAGMA "+p.name).Scan(&got); err != nil {
+			t.Fatalf("PRAGMA %s: %v", p.name, err)
+		}
+		if got != p.want {
+			t.Errorf("PRAGMA %s = %s, want %s", p.name, got, p.want)
+		}
+	}
+}
+
+func TestReopenIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "momo.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	sub := subscriber(t, s, "local", "")
+	save(t, s, sub, unrecognized("h1", "", at("2024-01-01 10:00")))
+	s.Close()
+
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("second Open: %v", err)
+	}
+	defer s.Close()
+	from, to, err := s.Migrate(ctx)
+	if err != nil || from != latestVersion || to != latestVersion {
+		t.Errorf("Migrate = %d, %d, %v; want %d, %d, nil", from, to, err, latestVersion, latestVersion)
+	}
+	if n := count(t, s, "SELECT COUNT(*) FROM messages"); n != 1 {
+		t.Errorf("%d messages after reopening, want 1", n)
+	}
+}
+
+func TestMigrationsDownAndUp(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	if _, err := s.migrations.DownTo(ctx, 0); err != nil {
+		t.Fatalf("DownTo(0): %v", err)
+	}
+	if v, _ := s.Version(ctx); v != 0 {
+		t.Fatalf("Version after down = %d, want 0", v)
+	}
+	from, to, err := s.Migrate(ctx)
+	if err != nil || from != 0 || to != latestVersion {
+		t.Fatalf("Migrate from empty = %d, %d, %v; want 0, %d, nil", from, to, err, latestVersion)
+	}
+	subscriber(t, s, "local", "")
+}
+
+func TestOpenMemory(t *testing.T) {
+	ctx := context.Background()
+	a, err := Open(ctx, ":memory:")
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer a.Close()
+	b, err := Open(ctx, ":memory:")
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer b.Close()
+
+	sub := subscriber(t, a, "local", "")
+	out := save(t, a, sub, parsed("h1", money("k1", momo.KindReceived, momo.In, 100, at("2024-01-01 10:00"))))
+	if out[0] != momo.OutcomeParsed {
+		t.Errorf("Save = %v, want parsed", out)
+	}
+	rep, err := a.Report(ctx, momo.ReportQuery{Subscriber: sub})
+	if err != nil || rep.Transactions != 1 {
+		t.Errorf("Report = %d transactions, %v; want 1", rep.Transactions, err)
+	}
+	if n := count(t, b, "SELECT COUNT(*) FROM subscribers"); n != 0 {
+		t.Errorf("a second in-memory store sees %d subscribers, want its own empty database", n)
+	}
+}
+
+func TestSubscriberGetOrCreate(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	defaults := momo.Subscriber{Timezone: "Africa/Accra", Currency: "GHS", DailyBudget: momo.Some(5000)}
+	first, err := s.Subscriber(ctx, momo.SourceTelegram, "chat-1", defaults)
+	if err != nil {
+		t.Fatalf("Subscriber: %v", err)
+	}
+	want := momo.Subscriber{ID: first.ID, Channel: momo.SourceTelegram, Ref: "chat-1",
+		Timezone: "Africa/Accra", Currency: "GHS", DailyBudget: momo.Some(5000), CreatedAt: importTime}
+	if first != want {
+		t.Errorf("created %+v, want %+v", first, want)
+	}
+
+	// Later defaults change nothing.
+	again, err := s.Subscriber(ctx, momo.SourceTelegram, "chat-1", momo.Subscriber{Timezone: "Africa/Kigali"})
+	if err != nil || again != first {
+		t.Errorf("second call = %+v, %v; want %+v", again, err, first)
+	}
+	// Same ref on another channel is someone else; no budget stays unknown.
+	other, err := s.Subscriber(ctx, momo.SourceWhatsApp, "chat-1", momo.Subscriber{})
+	if err != nil || other.ID == first.ID || other.DailyBudget.Known {
+		t.Errorf("other channel = %+v, %v; want a new subscriber without budget", other, err)
+	}
+
+	if _, err := s.Subscriber(ctx, momo.SourceCLI, "", defaults); momo.ErrorCode(err) != momo.CodeInvalid {
+		t.Errorf("empty ref: error %v, want code invalid", err)
+	}
+}
+
+func TestSubscriberConcurrentCreate(t *testing.T) {
+	s := openTest(t)
+	const n = 8
+	ids := make([]momo.SubscriberID, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			sub, err := s.Subscriber(context.Background(), momo.SourceDevice, "phone", momo.Subscriber{})
+			if err != nil {
+				t.Errorf("Subscriber: %v", err)
+			}
+			ids[i] = sub.ID
+		})
+	}
+	wg.Wait()
+	for _, id := range ids {
+		if id != ids[0] {
+			t.Fatalf("racing callers got subscribers %v, want one", ids)
+		}
+	}
+}
+
+func TestLockedDatabaseIsUnavailable(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "momo.db")
+	s, err := open(ctx, path, options{busyTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer s.Close()
+	sub := subscriber(t, s, "local", "")
+
+	// Another process holds the write lock.
+	other, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, "ROLLBACK")
+
+	_, err = s.Save(ctx, sub, []momo.MessageRecord{unrecognized("h1", "", time.Time{})})
+	if momo.ErrorCode(err) != momo.CodeUnavailable {
+		t.Errorf("Save on a locked database: error %v, want code unavailable", err)
+	}
+}
+
+func TestCanceledContext(t *testing.T) {
+	s := openTest(t)
+	sub := subscriber(t, s, "local", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+
+	_, err := s.Save(ctx, sub, []momo.MessageRecord{unrecognized("h1", "", time.Time{})})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Save: error %v, want context.Canceled in the chain", err)
+	}
+	_, err = s.Report(ctx, momo.ReportQuery{Subscriber: sub})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Report: error %v, want context.Canceled in the chain", err)
+	}
+}
