@@ -55,66 +55,114 @@ func (im *Importer) now() time.Time {
 }
 
 // Import reads items from next until it returns done, storing them in
-// batches for sub. What was stored before an error stays stored: the
-// counts returned with the error say how far it got, and running the same
-// import again only adds what is missing.
+// batches for sub. Reading, parsing and sealing run in one goroutine while
+// the store writes the previous batch in another, so an import keeps both
+// cores busy. What was stored before an error stays stored: the counts
+// returned with the error say how far it got, and running the same import
+// again only adds what is missing.
 func (im *Importer) Import(ctx context.Context, sub momo.Subscriber, next func() (Item, bool, error)) (momo.Counts, error) {
-	var counts momo.Counts
 	zone, err := subscriberZone(sub)
 	if err != nil {
-		return counts, err
+		return momo.Counts{}, err
 	}
-	batchSize := im.BatchSize
-	if batchSize <= 0 {
-		batchSize = DefaultBatch
-	}
-	batch := make([]momo.MessageRecord, 0, batchSize)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	batches := make(chan batch, 1)
+	go im.produce(ctx, zone, next, batches)
+
+	var counts momo.Counts
+	var saveErr error
+	for b := range batches {
+		if saveErr == nil && len(b.records) > 0 {
+			saveErr = im.save(ctx, sub, b.records, &counts)
 		}
-		outcomes, err := im.Store.Save(ctx, sub.ID, batch)
-		if err != nil {
-			return fmt.Errorf("ingest: save %d messages: %w", len(batch), err)
+		counts.Merge(b.counts)
+		if saveErr != nil {
+			cancel() // the producer stops at its next send
+			continue
 		}
-		for _, o := range outcomes {
-			counts.Add(o)
+		if b.err != nil {
+			return counts, b.err
 		}
-		batch = batch[:0]
-		return nil
+	}
+	return counts, saveErr
+}
+
+// batch is what the producer hands to the writer: records to store, the
+// outcomes it settled itself (skipped, rejected without a body), and the
+// error that ended the input, if any.
+type batch struct {
+	records []momo.MessageRecord
+	counts  momo.Counts
+	err     error
+}
+
+// produce reads, checks, parses and seals items into batches. It closes out
+// after the last batch, which carries the input's error if there was one.
+func (im *Importer) produce(ctx context.Context, zone *time.Location, next func() (Item, bool, error), out chan<- batch) {
+	defer close(out)
+	size := im.BatchSize
+	if size <= 0 {
+		size = DefaultBatch
+	}
+	b := batch{records: make([]momo.MessageRecord, 0, size)}
+	send := func() bool {
+		select {
+		case out <- b:
+			b = batch{records: make([]momo.MessageRecord, 0, size)}
+			return true
+		case <-ctx.Done():
+			return false
+		}
 	}
 
 	for {
 		item, ok, err := next()
-		if err != nil {
-			if ferr := flush(); ferr != nil {
-				return counts, ferr
-			}
-			return counts, err
+		if err != nil || !ok {
+			b.err = err
+			send()
+			return
 		}
-		if !ok {
-			break
+		if err := im.add(&b, zone, item); err != nil {
+			b.err = err
+			send()
+			return
 		}
-		if item.Skip {
-			counts.Add(momo.OutcomeSkipped)
-			continue
-		}
-		rec, stored, err := im.record(zone, item)
-		if err != nil {
-			return counts, err
-		}
-		if !stored {
-			counts.Add(momo.OutcomeRejected)
-			continue
-		}
-		if batch = append(batch, rec); len(batch) == batchSize {
-			if err := flush(); err != nil {
-				return counts, err
-			}
+		if len(b.records) == size && !send() {
+			return
 		}
 	}
-	return counts, flush()
+}
+
+// add turns one item into a record of b, or counts it.
+func (im *Importer) add(b *batch, zone *time.Location, item Item) error {
+	if item.Skip {
+		b.counts.Add(momo.OutcomeSkipped)
+		return nil
+	}
+	rec, stored, err := im.record(zone, item)
+	if err != nil {
+		return err
+	}
+	if !stored {
+		b.counts.Add(momo.OutcomeRejected)
+		return nil
+	}
+	b.records = append(b.records, rec)
+	return nil
+}
+
+// save stores one batch and counts each record's outcome.
+func (im *Importer) save(ctx context.Context, sub momo.Subscriber, recs []momo.MessageRecord, counts *momo.Counts) error {
+	outcomes, err := im.Store.Save(ctx, sub.ID, recs)
+	if err != nil {
+		return fmt.Errorf("ingest: save %d messages: %w", len(recs), err)
+	}
+	for _, o := range outcomes {
+		counts.Add(o)
+	}
+	return nil
 }
 
 // record builds the stored form of one item. stored is false for a damaged
