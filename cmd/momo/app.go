@@ -5,12 +5,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"gopkg.in/natefinch/lumberjack.v2"
 
 	"github.com/momoanalytics/momo"
 	"github.com/momoanalytics/momo/internal/config"
 	"github.com/momoanalytics/momo/internal/ingest"
+	"github.com/momoanalytics/momo/internal/smsparse"
 	"github.com/momoanalytics/momo/internal/sqlstore"
 	"github.com/momoanalytics/momo/internal/vault"
 )
@@ -20,6 +22,7 @@ type app struct {
 	cfg      config.Config
 	store    *sqlstore.Store
 	cipher   *vault.Vault
+	book     *smsparse.Book
 	importer *ingest.Importer
 }
 
@@ -53,7 +56,7 @@ func (e *env) open() (*app, error) {
 	}
 
 	e.app = &app{
-		cfg: cfg, store: store, cipher: cipher,
+		cfg: cfg, store: store, cipher: cipher, book: book,
 		importer: &ingest.Importer{Parser: book, Cipher: cipher, Store: store, Log: e.log},
 	}
 	e.closers = append(e.closers, store.Close)
@@ -64,6 +67,22 @@ func (e *env) open() (*app, error) {
 // per database, in the timezone MOMO_TIMEZONE names (or each operator's).
 func (a *app) cliSubscriber(ctx context.Context) (momo.Subscriber, error) {
 	return a.store.Subscriber(ctx, momo.SourceCLI, "local", momo.Subscriber{Timezone: a.cfg.Timezone})
+}
+
+// zone is where a time of money in currency cur is shown: in MOMO_TIMEZONE
+// when set, else in the timezone of the operators that use cur.
+func (a *app) zone(cur momo.Currency) *time.Location {
+	if a.cfg.Timezone != "" {
+		if loc, err := time.LoadLocation(a.cfg.Timezone); err == nil {
+			return loc
+		}
+	}
+	for _, op := range a.book.Operators() {
+		if op.Currency == cur {
+			return op.Location
+		}
+	}
+	return time.UTC
 }
 
 // newLogger writes warnings and errors to standard error and, unless

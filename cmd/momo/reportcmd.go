@@ -45,7 +45,7 @@ func runReport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	r, err := report.Build(stored, q, app.cipher)
+	r, err := report.Build(stored, q, app.cipher, app.zone)
 	if err != nil {
 		return err
 	}

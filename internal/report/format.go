@@ -64,7 +64,7 @@ func writeText(w io.Writer, r Report) error {
 
 	p("\nLast known balance\n")
 	for _, b := range r.Balances {
-		p("%s\t%s %s\tas of %s UTC\t\n", b.Operator, b.Currency, b.Currency.Format(b.Balance), b.At.Format("2006-01-02 15:04"))
+		p("%s\t%s %s\tas of %s\t\n", b.Operator, b.Currency, b.Currency.Format(b.Balance), b.At.Format("2006-01-02 15:04 MST"))
 	}
 
 	if len(r.UnrecognizedBy) > 0 {

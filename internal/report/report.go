@@ -78,9 +78,13 @@ type Operator struct {
 	Count    int    `json:"count"`
 }
 
+// Zone tells in which timezone to show a time of money in a currency: the
+// subscriber's, or else the country of the operator that wrote it.
+type Zone func(momo.Currency) *time.Location
+
 // Build turns the store's report into the presentable one, opening the
-// counterparty names with c.
-func Build(r momo.Report, q momo.ReportQuery, c momo.Cipher) (Report, error) {
+// counterparty names with c and showing times in zone (UTC when nil).
+func Build(r momo.Report, q momo.ReportQuery, c momo.Cipher, zone Zone) (Report, error) {
 	out := Report{
 		From: q.From, To: q.To, Messages: r.Messages, Transactions: r.Transactions,
 		Unrecognized: r.Unrecognized, Rejected: r.Rejected,
@@ -97,7 +101,13 @@ func Build(r momo.Report, q momo.ReportQuery, c momo.Cipher) (Report, error) {
 		out.Charges = append(out.Charges, Charge(ch))
 	}
 	for _, b := range r.Balances {
-		out.Balances = append(out.Balances, Balance{Operator: b.Operator, Currency: b.Currency, Balance: b.Balance, At: b.At.UTC()})
+		at := b.At.UTC()
+		if zone != nil {
+			if loc := zone(b.Currency); loc != nil {
+				at = at.In(loc)
+			}
+		}
+		out.Balances = append(out.Balances, Balance{Operator: b.Operator, Currency: b.Currency, Balance: b.Balance, At: at})
 	}
 	for _, o := range r.UnrecognizedBy {
 		out.UnrecognizedBy = append(out.UnrecognizedBy, Operator(o))
