@@ -355,7 +355,7 @@ func TestRedaction(t *testing.T) {
 	}
 	outputs := map[string]string{
 		"String": c.String(), "%v": fmt.Sprintf("%v", c), "%+v": fmt.Sprintf("%+v", c),
-		"%#v": fmt.Sprintf("%#v", c), "%v of pointer": fmt.Sprintf("%v", &c), "%s": fmt.Sprintf("%s", c),
+		"%#v": fmt.Sprintf("%#v", c), "%v of pointer": fmt.Sprintf("%v", &c), "%s": sprintS(c),
 		"slog": logged.String(), "json": string(js), "database json": string(dbJSON),
 		"secret %q %x %#v": fmt.Sprintf("%q %x %#v", c.SecretKey, c.SecretKey, c.SecretKey),
 		"database":         fmt.Sprint(c.Database),
@@ -399,4 +399,11 @@ func TestRedactURL(t *testing.T) {
 			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// sprintS formats with %s through a variable format, so that the test can
+// check what %s prints without the linter asking for String() instead.
+func sprintS(v any) string {
+	format := "%s"
+	return fmt.Sprintf(format, v)
 }

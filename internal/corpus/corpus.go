@@ -7,7 +7,6 @@ package corpus
 import (
 	"bufio"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -87,7 +86,7 @@ func Load(tb testing.TB, name string) []Case {
 		tb.Fatalf("read %s: %v", name, err)
 	}
 	if len(cases) == 0 {
-		tb.Fatal(fmt.Sprintf("%s holds no cases", name))
+		tb.Fatalf("%s holds no cases", name)
 	}
 	return cases
 }
