@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -61,6 +63,25 @@ func (e *env) open() (*app, error) {
 	}
 	e.closers = append(e.closers, store.Close)
 	return e.app, nil
+}
+
+// flags makes a command's flag set; errors and usage go to standard error.
+func (e *env) flags(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() { fmt.Fprintln(e.stderr, usage) }
+	return fs
+}
+
+// local opens the database and returns the subscriber the command line
+// acts for.
+func (e *env) local() (*app, momo.Subscriber, error) {
+	app, err := e.open()
+	if err != nil {
+		return nil, momo.Subscriber{}, err
+	}
+	sub, err := app.cliSubscriber(e.ctx)
+	return app, sub, err
 }
 
 // cliSubscriber is the person running the command line: one subscriber

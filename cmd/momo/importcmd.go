@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -25,9 +24,7 @@ file again adds nothing.`
 const maxShownProblems = 20
 
 func runImport(e *env, args []string) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() { fmt.Fprintln(e.stderr, importUsage) }
+	fs := e.flags("import", importUsage)
 	asJSON := fs.Bool("json", false, "print the counts as one JSON object")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err)
@@ -36,11 +33,7 @@ func runImport(e *env, args []string) error {
 		return usageError(errors.New("name at least one file"))
 	}
 
-	app, err := e.open()
-	if err != nil {
-		return err
-	}
-	sub, err := app.cliSubscriber(e.ctx)
+	app, sub, err := e.local()
 	if err != nil {
 		return err
 	}

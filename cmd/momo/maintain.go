@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 )
 
@@ -12,18 +11,12 @@ transactions from them: messages that were unrecognized before are parsed
 if a template now knows them.`
 
 func runReparse(e *env, args []string) error {
-	fs := flag.NewFlagSet("reparse", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() { fmt.Fprintln(e.stderr, reparseUsage) }
+	fs := e.flags("reparse", reparseUsage)
 	if err := fs.Parse(args); err != nil {
 		return usageError(err)
 	}
 
-	app, err := e.open()
-	if err != nil {
-		return err
-	}
-	sub, err := app.cliSubscriber(e.ctx)
+	app, sub, err := e.local()
 	if err != nil {
 		return err
 	}
@@ -41,9 +34,7 @@ Brings the database schema up to date. Every command does this on start;
 this command does only that, for operators who want it as a separate step.`
 
 func runMigrate(e *env, args []string) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() { fmt.Fprintln(e.stderr, migrateUsage) }
+	fs := e.flags("migrate", migrateUsage)
 	if err := fs.Parse(args); err != nil {
 		return usageError(err)
 	}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
-	"fmt"
 	"strings"
 	"time"
 
@@ -18,9 +16,7 @@ top counterparties, the last known balance and the unrecognized messages.
 Dates are YYYY-MM-DD, inclusive, in local time.`
 
 func runReport(e *env, args []string) error {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() { fmt.Fprintln(e.stderr, reportUsage) }
+	fs := e.flags("report", reportUsage)
 	format := fs.String("format", "text", "text, json or csv")
 	from := fs.String("from", "", "first local date, YYYY-MM-DD")
 	to := fs.String("to", "", "last local date, YYYY-MM-DD")
@@ -32,11 +28,7 @@ func runReport(e *env, args []string) error {
 		return usageError(err)
 	}
 
-	app, err := e.open()
-	if err != nil {
-		return err
-	}
-	sub, err := app.cliSubscriber(e.ctx)
+	app, sub, err := e.local()
 	if err != nil {
 		return err
 	}
