@@ -53,8 +53,8 @@ func TestParseArgument(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, `"kind":"reversal"`) || !strings.Contains(r.stdout, `"status":"pending"`) {
 		t.Fatalf("exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
-	if r := momoRun(t, t.TempDir(), nil, "", "parse"); r.code != 2 {
-		t.Errorf("parse with nothing to parse: exit %d, want 2", r.code)
+	if r := momoRun(t, t.TempDir(), nil, "", "parse"); r.code != 2 || !strings.Contains(r.stderr, "give the SMS text") {
+		t.Errorf("parse with nothing to parse: exit %d, %q; want 2 and what to do", r.code, r.stderr)
 	}
 }
 

@@ -1,0 +1,142 @@
+package risk
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// fold returns the text the phrase rules read: lower case, white space
+// runs (line breaks included) made one space, trimmed. Operators break
+// lines anywhere, so phrases are only found reliably in this form.
+func fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range strings.TrimSpace(s) {
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// withoutBoilerplate blanks out the operator's own fixed sentences, so
+// "never share your PIN" or "Safaricom only calls you from 0722000000"
+// cannot read as a request to share a PIN or call a number.
+func withoutBoilerplate(lower string, ops []*Operator) string {
+	for _, o := range ops {
+		for _, b := range o.Boilerplate {
+			lower = strings.ReplaceAll(lower, b, " ")
+		}
+	}
+	return lower
+}
+
+// textRule is one kind of request a genuine operator SMS never makes.
+type textRule struct {
+	rule Rule
+	res  []*regexp.Regexp
+}
+
+// textRules are written in English, with the Swahili phrases scammers in
+// East Africa use for the same requests; add phrases here for more
+// languages. They run on folded text without the operator's boilerplate.
+var textRules = []textRule{
+	{RuleAsksMoneyBack, []*regexp.Regexp{
+		regexp.MustCompile(`\b(?:send|sent|return|refund|transfer|forward|reverse|pay)\b[^.!?]{0,40}?\bback\b`),
+		regexp.MustCompile(`\b(?:by mistake|mistakenly|wrongly sent|sent (?:it )?wrongly|in error|wrong (?:number|account|person))\b`),
+		regexp.MustCompile(`\b(?:kimakosa|nirudishie|rudisha)\b`),
+	}},
+	{RuleAsksToCall, []*regexp.Regexp{
+		regexp.MustCompile(`\b(?:call|contact|whatsapp|text|sms|reach|phone|piga)\b(?: me| us)?(?: now| back)?(?: on| at| via| through| using)?:? ?\+?\d[\d ]{7,}\d\b`),
+	}},
+	{RuleAsksForPIN, []*regexp.Regexp{
+		regexp.MustCompile(`\b(?:send|give|share|tell|enter|reply with|confirm|type|forward)\b[^.!?]{0,30}?\b(?:pin|otp|secret code|verification code|password)\b`),
+	}},
+}
+
+// negation words before a request make it a warning ("never share your
+// PIN"), which operators and banks send; only requests are suspicious.
+var negation = regexp.MustCompile(`\b(?:never|not|don't|dont|do not|no one|nobody|usishiriki)\b[^.!?]{0,20}$`)
+
+// negationReach bounds how far before a request a negation is looked
+// for, in bytes: the longest negation and its 20-character gap.
+const negationReach = 40
+
+// scanText returns the rules whose requests appear in lower.
+func scanText(lower string) []Rule {
+	var out []Rule
+	for _, tr := range textRules {
+		if matchesUnnegated(lower, tr.res) {
+			out = append(out, tr.rule)
+		}
+	}
+	return out
+}
+
+func matchesUnnegated(lower string, res []*regexp.Regexp) bool {
+	for _, re := range res {
+		for _, loc := range re.FindAllStringIndex(lower, -1) {
+			// The negation must be close before the request; looking only
+			// there also keeps long texts with many matches linear.
+			if !negation.MatchString(lower[max(0, loc[0]-negationReach):loc[0]]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// linkRe finds web links: with a scheme, with www., or a bare host under a
+// top-level domain that link shorteners and scam pages use. ".bank" (as in
+// MTN Rwanda's "imbank.bank" account names) is not among them.
+var linkRe = regexp.MustCompile(`(?:https?://|www\.)[^\s]+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|info|biz|ly|me|co|io|xyz|top|link|app|site|online|click|live|rw|gh|ke|ug|tz)\b(?:/[^\s]*)?`)
+
+// foreignLink reports whether lower holds a link that is not one of the
+// operators' own.
+func foreignLink(lower string, ops []*Operator) bool {
+	for _, link := range linkRe.FindAllString(lower, -1) {
+		if !ownLink(link, ops) {
+			return true
+		}
+	}
+	return false
+}
+
+func ownLink(link string, ops []*Operator) bool {
+	link = strings.TrimPrefix(strings.TrimPrefix(link, "https://"), "http://")
+	link = strings.TrimRight(link, ".,;:!?)")
+	for _, o := range ops {
+		for _, prefix := range o.Links {
+			if strings.HasPrefix(link, prefix) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// phoneSender reports whether an SMS sender is an ordinary phone number:
+// digits only, with an optional leading +, of a length between a national
+// number without its 0 (9 digits) and the longest international one (15).
+// Operators' short codes (3 to 6 digits) are not phone numbers.
+func phoneSender(sender string) bool {
+	s := strings.ReplaceAll(strings.TrimSpace(sender), " ", "")
+	s = strings.TrimPrefix(s, "+")
+	if len(s) < 9 || len(s) > 15 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
