@@ -86,6 +86,16 @@ type TransactionRecord struct {
 	LocalDay     string    // BookedAt's date in the subscriber's timezone, "2006-01-02"
 	Template     string
 	Companion    Companion
+	Risk         *Risk // nil when not assessed
+}
+
+// Risk is a fraud-risk verdict kept with a transaction: every outgoing one,
+// and every incoming one that looks like a fake SMS.
+type Risk struct {
+	Score   int      // 0 to 100
+	Level   string   // LOW, MEDIUM, HIGH or CRITICAL
+	Reasons []string // plain sentences; never SMS text
+	FakeSMS bool     // the message itself looks forged
 }
 
 // StoredMessage is a message read back for re-parsing.

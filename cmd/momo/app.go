@@ -14,6 +14,7 @@ import (
 	"github.com/momoanalytics/momo"
 	"github.com/momoanalytics/momo/internal/config"
 	"github.com/momoanalytics/momo/internal/ingest"
+	"github.com/momoanalytics/momo/internal/risk"
 	"github.com/momoanalytics/momo/internal/smsparse"
 	"github.com/momoanalytics/momo/internal/sqlstore"
 	"github.com/momoanalytics/momo/internal/vault"
@@ -59,7 +60,10 @@ func (e *env) open() (*app, error) {
 
 	e.app = &app{
 		cfg: cfg, store: store, cipher: cipher, book: book,
-		importer: &ingest.Importer{Parser: book, Cipher: cipher, Store: store, Log: e.log},
+		importer: &ingest.Importer{
+			Parser: book, Cipher: cipher, Store: store, Log: e.log,
+			NewRisk: riskFor(book),
+		},
 	}
 	e.closers = append(e.closers, store.Close)
 	return e.app, nil
@@ -104,6 +108,26 @@ func (a *app) zone(cur momo.Currency) *time.Location {
 		}
 	}
 	return time.UTC
+}
+
+// riskFor starts each run's risk assessment with the default rules, told
+// which senders each operator of the template tables really uses.
+func riskFor(book *smsparse.Book) func(momo.Subscriber) (ingest.Assessor, error) {
+	cfg := risk.DefaultConfig()
+	for _, op := range book.Operators() {
+		cfg.Cover(op.Name, op.Country, op.Senders...)
+	}
+	return func(sub momo.Subscriber) (ingest.Assessor, error) {
+		s := risk.Settings{DailyBudget: sub.DailyBudget, Currency: sub.Currency}
+		if sub.Timezone != "" {
+			loc, err := time.LoadLocation(sub.Timezone)
+			if err != nil {
+				return nil, momo.E(momo.CodeConfig, "unknown timezone "+sub.Timezone, err)
+			}
+			s.Location = loc
+		}
+		return ingest.NewReplay(cfg, s), nil
+	}
 }
 
 // newLogger writes warnings and errors to standard error and, unless

@@ -38,9 +38,12 @@ type Item struct {
 
 // Importer stores messages for one subscriber at a time.
 type Importer struct {
-	Parser    momo.Parser
-	Cipher    momo.Cipher
-	Store     momo.Store
+	Parser momo.Parser
+	Cipher momo.Cipher
+	Store  momo.Store
+	// NewRisk, when set, starts the risk assessment of one run (an import
+	// or a reparse), which then judges every readable message in order.
+	NewRisk   func(momo.Subscriber) (Assessor, error)
 	Log       *slog.Logger
 	Now       func() time.Time
 	MaxBody   int
@@ -61,7 +64,7 @@ func (im *Importer) now() time.Time {
 // returned with the error say how far it got, and running the same import
 // again only adds what is missing.
 func (im *Importer) Import(ctx context.Context, sub momo.Subscriber, next func() (Item, bool, error)) (momo.Counts, error) {
-	zone, err := subscriberZone(sub)
+	r, err := im.start(sub)
 	if err != nil {
 		return momo.Counts{}, err
 	}
@@ -69,7 +72,7 @@ func (im *Importer) Import(ctx context.Context, sub momo.Subscriber, next func()
 	defer cancel()
 
 	batches := make(chan batch, 1)
-	go im.produce(ctx, zone, next, batches)
+	go im.produce(ctx, r, next, batches)
 
 	var counts momo.Counts
 	var saveErr error
@@ -100,7 +103,7 @@ type batch struct {
 
 // produce reads, checks, parses and seals items into batches. It closes out
 // after the last batch, which carries the input's error if there was one.
-func (im *Importer) produce(ctx context.Context, zone *time.Location, next func() (Item, bool, error), out chan<- batch) {
+func (im *Importer) produce(ctx context.Context, r *run, next func() (Item, bool, error), out chan<- batch) {
 	defer close(out)
 	size := im.BatchSize
 	if size <= 0 {
@@ -124,7 +127,7 @@ func (im *Importer) produce(ctx context.Context, zone *time.Location, next func(
 			send()
 			return
 		}
-		if err := im.add(&b, zone, item); err != nil {
+		if err := im.add(&b, r, item); err != nil {
 			b.err = err
 			send()
 			return
@@ -136,12 +139,12 @@ func (im *Importer) produce(ctx context.Context, zone *time.Location, next func(
 }
 
 // add turns one item into a record of b, or counts it.
-func (im *Importer) add(b *batch, zone *time.Location, item Item) error {
+func (im *Importer) add(b *batch, r *run, item Item) error {
 	if item.Skip {
 		b.counts.Add(momo.OutcomeSkipped)
 		return nil
 	}
-	rec, stored, err := im.record(zone, item)
+	rec, stored, err := im.record(r, item)
 	if err != nil {
 		return err
 	}
@@ -167,7 +170,7 @@ func (im *Importer) save(ctx context.Context, sub momo.Subscriber, recs []momo.M
 
 // record builds the stored form of one item. stored is false for a damaged
 // record with no body to keep.
-func (im *Importer) record(zone *time.Location, item Item) (rec momo.MessageRecord, stored bool, err error) {
+func (im *Importer) record(r *run, item Item) (rec momo.MessageRecord, stored bool, err error) {
 	m := item.Message
 	reason := item.Damage
 	if reason == "" {
@@ -180,7 +183,7 @@ func (im *Importer) record(zone *time.Location, item Item) (rec momo.MessageReco
 		}
 		rec, err = im.sealed(m, momo.OutcomeRejected)
 		rec.Reason = reason
-		rec.LocalDay = im.messageDay(zone, m, momo.Parse{})
+		rec.LocalDay = im.messageDay(r.zone, m, momo.Parse{})
 		return rec, err == nil, err
 	}
 
@@ -190,15 +193,56 @@ func (im *Importer) record(zone *time.Location, item Item) (rec momo.MessageReco
 		return rec, false, err
 	}
 	rec.Operator = p.Operator
-	rec.LocalDay = im.messageDay(zone, m, p)
+	rec.LocalDay = im.messageDay(r.zone, m, p)
 	if p.Outcome == momo.OutcomeParsed {
 		rec.Template = p.Transaction.Template
-		rec.Tx, err = im.transaction(zone, m, p.Transaction)
+		rec.Tx, err = im.transaction(r.zone, m, p.Transaction)
+	}
+	if err != nil {
+		return rec, false, err
 	}
 	if rec.Tx != nil {
 		rec.LocalDay = rec.Tx.LocalDay
 	}
-	return rec, err == nil, err
+	r.assess(m, p, rec.Tx)
+	return rec, true, nil
+}
+
+// run is one import or reparse for one subscriber: its timezone, and the
+// risk history that grows message by message.
+type run struct {
+	zone *time.Location
+	risk Assessor // nil when risk is not assessed
+}
+
+func (im *Importer) start(sub momo.Subscriber) (*run, error) {
+	zone, err := subscriberZone(sub)
+	if err != nil {
+		return nil, err
+	}
+	r := &run{zone: zone}
+	if im.NewRisk != nil {
+		if r.risk, err = im.NewRisk(sub); err != nil {
+			return nil, fmt.Errorf("ingest: risk settings: %w", err)
+		}
+	}
+	return r, nil
+}
+
+// assess feeds every readable message to the risk history, and keeps the
+// verdict with the transaction when there is one to keep.
+func (r *run) assess(m momo.Message, p momo.Parse, tx *momo.TransactionRecord) {
+	if r.risk == nil {
+		return
+	}
+	key := ""
+	if tx != nil {
+		key = tx.CounterpartyKey
+	}
+	v := r.risk.Assess(m, p, key)
+	if tx != nil {
+		tx.Risk = v
+	}
 }
 
 // messageDay is the local day a message without a transaction counts on:

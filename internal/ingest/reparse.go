@@ -11,7 +11,7 @@ import (
 // rebuilds the subscriber's transactions from them, in one database
 // transaction. Messages rejected as damaged stay rejected.
 func (im *Importer) Reparse(ctx context.Context, sub momo.Subscriber) (momo.Counts, error) {
-	zone, err := subscriberZone(sub)
+	r, err := im.start(sub)
 	if err != nil {
 		return momo.Counts{}, err
 	}
@@ -25,7 +25,7 @@ func (im *Importer) Reparse(ctx context.Context, sub momo.Subscriber) (momo.Coun
 		if sm.Outcome == momo.OutcomeRejected {
 			item.Damage = sm.Reason
 		}
-		rec, _, err := im.record(zone, item)
+		rec, _, err := im.record(r, item)
 		rec.Hash, rec.Body, rec.Sender = sm.Hash, sm.Body, sm.Sender
 		return rec, err
 	})
