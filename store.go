@@ -132,6 +132,24 @@ type Report struct {
 	Counterparties []CounterpartyTotal
 	Balances       []BalanceAt
 	UnrecognizedBy []OperatorCount
+	RiskLevels     []LevelCount // assessed transactions per risk level
+	Alerts         []Alert      // the most recent HIGH and CRITICAL verdicts
+}
+
+// LevelCount counts assessed transactions of one risk level.
+type LevelCount struct {
+	Level string
+	Count int
+}
+
+// Alert is a transaction the risk engine judged HIGH or CRITICAL.
+type Alert struct {
+	At        time.Time
+	Kind      Kind
+	Direction Direction
+	Currency  Currency
+	Amount    Amount
+	Risk      Risk
 }
 
 // MonthTotal is money in and out in one local month and currency.

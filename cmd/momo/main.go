@@ -27,6 +27,9 @@ Commands:
   parse          parse SMS without storing them
   reparse        parse every stored message again
   migrate        bring the database schema up to date
+  templates      list the templates, or test a template file
+  unrecognized   print the messages no template knows
+  risk           evaluate the fraud-risk rules on synthetic histories
 
 Run 'momo COMMAND -h' for a command's options. Configuration comes from
 environment variables; see the README.`
@@ -54,6 +57,10 @@ var commands = map[string]command{
 	"parse":   runParse,
 	"reparse": runReparse,
 	"migrate": runMigrate,
+	"risk":    runRisk,
+
+	"templates":    runTemplates,
+	"unrecognized": runUnrecognized,
 }
 
 func main() {
@@ -91,14 +98,17 @@ func run(e *env, args []string) int {
 	return exitStatus(e, args[0], err)
 }
 
-// errUsage marks a command line that was wrong; flag has already said why.
-var errUsage = errors.New("usage")
+// usageErr marks a command line that was wrong, with what was wrong.
+type usageErr struct{ err error }
+
+func (u usageErr) Error() string { return u.err.Error() }
+func (u usageErr) Unwrap() error { return u.err }
 
 func usageError(err error) error {
 	if errors.Is(err, flag.ErrHelp) {
 		return flag.ErrHelp
 	}
-	return fmt.Errorf("%w: %w", errUsage, err)
+	return usageErr{err}
 }
 
 func exitStatus(e *env, name string, err error) int {
@@ -107,8 +117,8 @@ func exitStatus(e *env, name string, err error) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.Is(err, errUsage):
-		fmt.Fprintf(e.stderr, "momo %s: %v\n", name, errors.Unwrap(err))
+	case errors.As(err, new(usageErr)):
+		fmt.Fprintf(e.stderr, "momo %s: %v\n", name, err)
 		return 2
 	}
 

@@ -16,10 +16,14 @@ import (
 const parseUsage = `usage: momo parse [--jsonl] [SMS TEXT]
 
 Reads SMS and prints what each says, one JSON object a line, without
-storing anything. With an argument, the argument is the SMS text. With
---jsonl, each line of standard input is {"body": "...", "sender": "...",
-"received_at": "RFC 3339"} (sender and received_at may be null or absent)
-and gives one output line, in order.`
+storing anything. With an argument, the argument is the text: forwarding
+headers, quotes and notes are skipped, and a pasted batch of several SMS
+prints one line per SMS. With --jsonl, each line of standard input is
+{"body": "...", "sender": "...", "received_at": "RFC 3339"} (sender and
+received_at may be null or absent) and gives exactly one output line, in
+order: when a body holds several SMS, that line has the first one's fields
+and all of them, in order, under "messages". An unrecognized message says
+why under "why".`
 
 // parseInput is one line of `momo parse --jsonl`.
 type parseInput struct {
@@ -48,7 +52,12 @@ func runParse(env *env, args []string) error {
 			return usageError(fmt.Errorf("give the SMS text as an argument, or use --jsonl"))
 		}
 		m := momo.Message{Body: strings.Join(fs.Args(), " "), Source: momo.SourceCLI}
-		return out.Encode(smsparse.NewView(book.Parse(m)))
+		for _, r := range book.ParseAll(m) {
+			if err := out.Encode(smsparse.NewResultsView([]smsparse.Result{r})); err != nil {
+				return fmt.Errorf("write result: %w", err)
+			}
+		}
+		return nil
 	}
 	return parseStream(env.stdin, out, book)
 }
@@ -70,7 +79,7 @@ func parseStream(in io.Reader, out *json.Encoder, book *smsparse.Book) error {
 			}
 			continue
 		}
-		if err := out.Encode(smsparse.NewView(book.Parse(m))); err != nil {
+		if err := out.Encode(smsparse.NewResultsView(book.ParseAll(m))); err != nil {
 			return fmt.Errorf("write result: %w", err)
 		}
 	}

@@ -73,7 +73,47 @@ func writeText(w io.Writer, r Report) error {
 			p("%s\t%d\t\n", orUnknown(o.Operator), o.Count)
 		}
 	}
-	return tw.Flush()
+
+	if len(r.RiskLevels) > 0 {
+		p("\nRisk of assessed transactions\n")
+		for _, l := range r.RiskLevels {
+			p("%s\t%d\t\n", l.Level, l.Count)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return writeAlerts(w, r.Alerts)
+}
+
+// writeAlerts lists the HIGH and CRITICAL verdicts with their reasons, one
+// block each: reasons are sentences, too long for a table.
+func writeAlerts(w io.Writer, alerts []Alert) error {
+	if len(alerts) == 0 {
+		return nil
+	}
+	if _, err := fmt.Fprintf(w, "\nRisk alerts (most recent first)\n"); err != nil {
+		return err
+	}
+	for _, a := range alerts {
+		amount := "amount unknown"
+		if a.Amount.Known {
+			amount = string(a.Currency) + " " + a.Currency.Format(a.Amount.Minor)
+		}
+		what := string(a.Kind)
+		if a.FakeSMS {
+			what += ", looks like a fake SMS"
+		}
+		if _, err := fmt.Fprintf(w, "  %s  %s %d  %s (%s)\n", a.At.Format("2006-01-02 15:04 MST"), a.Level, a.Score, amount, what); err != nil {
+			return err
+		}
+		for _, reason := range a.Reasons {
+			if _, err := fmt.Fprintf(w, "      - %s\n", oneLine(reason)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // writeCSV writes one table a spreadsheet can sort: every row names its
@@ -102,6 +142,9 @@ func writeCSV(w io.Writer, r Report) error {
 	}
 	for _, b := range r.Balances {
 		rows = append(rows, []string{"balance", SafeCell(b.Operator), "", string(b.Currency), "", "", "", "", "", decimal(b.Currency, b.Balance)})
+	}
+	for _, l := range r.RiskLevels {
+		rows = append(rows, []string{"risk", l.Level, "", "", strconv.Itoa(l.Count), "", "", "", "", ""})
 	}
 	for _, o := range r.UnrecognizedBy {
 		rows = append(rows, []string{"unrecognized", SafeCell(orUnknown(o.Operator)), "", "", strconv.Itoa(o.Count), "", "", "", "", ""})

@@ -25,6 +25,27 @@ type Report struct {
 	Counterparties []Counterparty `json:"top_counterparties"`
 	Balances       []Balance      `json:"last_balances"`
 	UnrecognizedBy []Operator     `json:"unrecognized_by_operator"`
+	RiskLevels     []RiskLevel    `json:"risk_levels"`
+	Alerts         []Alert        `json:"risk_alerts"`
+}
+
+// RiskLevel counts assessed transactions of one level.
+type RiskLevel struct {
+	Level string `json:"level"`
+	Count int    `json:"count"`
+}
+
+// Alert is a HIGH or CRITICAL verdict, with what it was about.
+type Alert struct {
+	At        time.Time      `json:"at"`
+	Kind      momo.Kind      `json:"kind"`
+	Direction momo.Direction `json:"direction"`
+	Currency  momo.Currency  `json:"currency"`
+	Amount    momo.Amount    `json:"amount"`
+	Score     int            `json:"score"`
+	Level     string         `json:"level"`
+	FakeSMS   bool           `json:"fake_sms"`
+	Reasons   []string       `json:"reasons"`
 }
 
 // Month is money in and out in one local month.
@@ -90,6 +111,17 @@ func Build(r momo.Report, q momo.ReportQuery, c momo.Cipher, zone Zone) (Report,
 		Unrecognized: r.Unrecognized, Rejected: r.Rejected,
 		Months: []Month{}, Kinds: []Kind{}, Charges: []Charge{}, Counterparties: []Counterparty{},
 		Balances: []Balance{}, UnrecognizedBy: []Operator{},
+		RiskLevels: []RiskLevel{}, Alerts: []Alert{},
+	}
+	for _, l := range r.RiskLevels {
+		out.RiskLevels = append(out.RiskLevels, RiskLevel(l))
+	}
+	for _, a := range r.Alerts {
+		out.Alerts = append(out.Alerts, Alert{
+			At: inZone(a.At, zone, a.Currency), Kind: a.Kind, Direction: a.Direction, Currency: a.Currency,
+			Amount: a.Amount, Score: a.Risk.Score, Level: a.Risk.Level, FakeSMS: a.Risk.FakeSMS,
+			Reasons: append([]string{}, a.Risk.Reasons...),
+		})
 	}
 	for _, m := range r.Months {
 		out.Months = append(out.Months, Month(m))
@@ -101,13 +133,9 @@ func Build(r momo.Report, q momo.ReportQuery, c momo.Cipher, zone Zone) (Report,
 		out.Charges = append(out.Charges, Charge(ch))
 	}
 	for _, b := range r.Balances {
-		at := b.At.UTC()
-		if zone != nil {
-			if loc := zone(b.Currency); loc != nil {
-				at = at.In(loc)
-			}
-		}
-		out.Balances = append(out.Balances, Balance{Operator: b.Operator, Currency: b.Currency, Balance: b.Balance, At: at})
+		out.Balances = append(out.Balances, Balance{
+			Operator: b.Operator, Currency: b.Currency, Balance: b.Balance, At: inZone(b.At, zone, b.Currency),
+		})
 	}
 	for _, o := range r.UnrecognizedBy {
 		out.UnrecognizedBy = append(out.UnrecognizedBy, Operator(o))
@@ -126,6 +154,16 @@ func Build(r momo.Report, q momo.ReportQuery, c momo.Cipher, zone Zone) (Report,
 		})
 	}
 	return out, nil
+}
+
+// inZone shows t where money in cur is read: UTC when zone is nil.
+func inZone(t time.Time, zone Zone, cur momo.Currency) time.Time {
+	if zone != nil {
+		if loc := zone(cur); loc != nil {
+			return t.In(loc)
+		}
+	}
+	return t.UTC()
 }
 
 func open(c momo.Cipher, s momo.Sealed) (string, error) {

@@ -15,7 +15,9 @@ import (
 // plainCipher stands in for the vault: these tests are about rendering.
 type plainCipher struct{}
 
-func (plainCipher) Seal(p []byte) (momo.Sealed, error) { return momo.Sealed("sealed:" + string(p)), nil }
+func (plainCipher) Seal(p []byte) (momo.Sealed, error) {
+	return momo.Sealed("sealed:" + string(p)), nil
+}
 func (plainCipher) Open(t momo.Sealed) ([]byte, error) {
 	return []byte(strings.TrimPrefix(string(t), "sealed:")), nil
 }

@@ -1,10 +1,33 @@
 // Package smsparse reads mobile-money SMS with templates that are data: one
-// YAML table per operator, embedded in the binary, extendable at run time.
+// YAML table per operator and country, embedded in the binary, extendable
+// at run time (MOMO_TEMPLATES names more files; a template of the same
+// operator key and name replaces the built-in one).
 //
 // A template is a regular expression written over the message as it reads
-// after whitespace is collapsed, with placeholders such as {amount} or
-// {time} for the fields it extracts. The engine knows nothing about any
-// operator: adding one is adding a file and its test cases.
+// after white space is collapsed, matched without regard to case, with
+// placeholders for the fields it extracts: {amount} {fee} {tax} {balance}
+// (a number; written {$amount}, the operator's currency may stand before
+// or after it), {counterparty} {counterparty_number} {txid} {time} (the
+// operator's time_layouts), {cur} (its currency words) and {_} (skip).
+// `fields:` narrows a placeholder's sub-pattern, `set:` fixes a name. A
+// pattern starting with ^ matches only at the start of a message: adverts
+// and warnings that quote amounts use it.
+//
+// Dispatch: the operators that use the SMS's sender id are tried first,
+// those whose words (hints) the text contains first among them; then every
+// other operator whose words appear (a forwarded SMS has no sender). Within
+// an operator, templates are tried in order, specific first, each only when
+// every literal it requires is in the text. A message no template reads is
+// unrecognized, with the operator guessed and a reason (Explain), never
+// read with a doubtful amount.
+//
+// ParseAll reads a pasted text: forwarding headers, quotes and chat
+// prefixes are dropped, and several SMS in one text are split where
+// templates match. Redact masks a message for a bug report.
+//
+// The engine knows nothing about any operator: adding one is adding a file
+// and its test cases (testdata/cases.jsonl, shipped as Samples for
+// `momo templates test`).
 package smsparse
 
 import (
@@ -13,6 +36,7 @@ import (
 	"io/fs"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -61,8 +85,11 @@ type companionSpec struct {
 // concurrent use.
 type Book struct {
 	operators []*Operator
-	bySender  map[string][]*Operator // lower-cased sender id
+	bySender  map[string][]*Operator // sender id as written and as senderKey folds it
 	ceiling   int64                  // largest amount in major units; 0 means no limit
+
+	vocabOnce sync.Once
+	vocab     map[string]bool // words Redact keeps
 }
 
 // SetCeiling makes amounts above major units of their currency fail to
@@ -81,7 +108,8 @@ type Operator struct {
 	Senders   []string
 	Templates []*Template
 
-	hints []string // lower-case words that suggest this operator in text
+	hints []literal // lower-case words that suggest this operator in text
+	exp   int       // the currency's minor digits
 }
 
 // Template is one compiled message shape.
@@ -92,9 +120,13 @@ type Template struct {
 	Status    momo.Status
 	Companion momo.Companion
 
-	re       *regexp.Regexp
-	literals []string // lower-case texts every match contains: a cheap pre-filter
-	lead     string   // lower-case literal every match starts with, if any
+	source   string         // the pattern as written
+	re       *regexp.Regexp // over the ASCII-lower-cased text
+	anchored bool           // the pattern only matches at the start of a message
+	window   int            // longest text the backtracking matcher takes; 0: any
+	size     int            // instructions in the compiled program
+	literals []literal      // lower-case texts every match contains: a cheap pre-filter
+	lead     string         // lower-case literal every match starts with, if any
 	groups   groups
 	set      map[string]string
 	layouts  []string
@@ -184,22 +216,57 @@ func replaceTemplate(ts []templateSpec, t templateSpec) bool {
 func compile(specs []operatorSpec) (*Book, error) {
 	b := &Book{bySender: map[string][]*Operator{}}
 	var problems []string
+	owner := map[string]string{} // template name -> operator key
 	for _, spec := range specs {
 		op, errs := compileOperator(spec)
 		problems = append(problems, errs...)
 		if op == nil {
 			continue
 		}
+		for _, t := range op.Templates {
+			if other, dup := owner[t.Name]; dup {
+				problems = append(problems, fmt.Sprintf("operator %s template %q: the name is already used by operator %s; template names are unique in the book", op.Key, t.Name, other))
+			}
+			owner[t.Name] = op.Key
+		}
 		b.operators = append(b.operators, op)
 		for _, s := range op.Senders {
-			key := strings.ToLower(s)
-			b.bySender[key] = append(b.bySender[key], op)
+			for _, key := range []string{s, senderKey(s)} {
+				if !contains(b.bySender[key], op) {
+					b.bySender[key] = append(b.bySender[key], op)
+				}
+			}
 		}
 	}
 	if len(problems) > 0 {
 		return nil, momo.E(momo.CodeConfig, "bad templates:\n  "+strings.Join(problems, "\n  "), nil)
 	}
+	b.numberLiterals()
 	return b, nil
+}
+
+// numberLiterals gives every distinct hint and required literal of the book
+// one number, so that a parse looks each up in the text once.
+func (b *Book) numberLiterals() {
+	ids := map[string]int{}
+	number := func(l *literal) {
+		id, ok := ids[l.text]
+		if !ok {
+			id = len(ids)
+			ids[l.text] = id
+		}
+		l.id = id
+	}
+	for _, op := range b.operators {
+		for i := range op.hints {
+			number(&op.hints[i])
+		}
+		for _, t := range op.Templates {
+			for i := range t.literals {
+				number(&t.literals[i])
+			}
+		}
+	}
 }
 
 func compileOperator(spec operatorSpec) (*Operator, []string) {
@@ -224,10 +291,11 @@ func compileOperator(spec operatorSpec) (*Operator, []string) {
 		Key: spec.Key, Name: spec.Name, Country: spec.Country, Currency: cur,
 		Location: loc, Senders: spec.Senders,
 	}
+	op.exp, _ = cur.Exponent()
 	for _, h := range spec.Hints {
-		op.hints = append(op.hints, strings.ToLower(h))
+		op.hints = append(op.hints, literal{text: strings.ToLower(h)})
 	}
-	env := patternEnv{currencyWords: spec.CurrencyWords, timeLayouts: spec.TimeLayouts}
+	env := patternEnv{currencyWords: spec.CurrencyWords, timeLayouts: spec.TimeLayouts, parseLayouts: withLowerPM(spec.TimeLayouts)}
 	if len(env.currencyWords) == 0 {
 		env.currencyWords = []string{spec.Currency}
 	}
@@ -245,7 +313,7 @@ func compileOperator(spec operatorSpec) (*Operator, []string) {
 func compileTemplate(ts templateSpec, env patternEnv) (*Template, error) {
 	t := &Template{
 		Name: ts.Name, Kind: momo.Kind(ts.Kind), Direction: momo.Direction(ts.Direction),
-		set: ts.Set, layouts: env.timeLayouts,
+		set: ts.Set, layouts: env.parseLayouts, source: ts.Pattern,
 	}
 	if ts.Name == "" {
 		return nil, fmt.Errorf("a template needs a name")
@@ -273,15 +341,23 @@ func compileTemplate(ts templateSpec, env patternEnv) (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.re, err = regexp.Compile("(?i)" + expr); err != nil {
+	if t.re, t.anchored, err = lowerRegexp(expr); err != nil {
 		return nil, fmt.Errorf("pattern does not compile: %w", err)
 	}
 	t.groups = indexGroups(t.re)
-	t.literals, t.lead = requiredLiterals(expr)
+	t.size, t.window = programSize(t.re)
+	var lits []string
+	lits, t.lead = requiredLiterals(expr)
+	for _, l := range lits {
+		t.literals = append(t.literals, literal{text: l})
+	}
 	if ts.Companion != nil {
 		if t.Companion, err = compileCompanion(*ts.Companion); err != nil {
 			return nil, err
 		}
+	}
+	if t.Kind.MovesMoney() && t.groups[fAmount][0] < 0 {
+		return nil, fmt.Errorf("a %s template must capture {amount} or {$amount}: money moved by an unknown amount is not booked", t.Kind)
 	}
 	return t, nil
 }
@@ -319,3 +395,32 @@ func defaultStatus(k momo.Kind) momo.Status {
 
 // settable lists the fields a template may fix to a constant with `set:`.
 var settable = map[string]bool{"counterparty": true, "counterparty_number": true}
+
+// withLowerPM adds, for every layout that reads "PM", the same layout
+// reading "pm": Go parses each only in its own case, and operators write
+// both ("6:43 PM", "10:56 pm").
+func withLowerPM(layouts []string) []string {
+	out := append([]string(nil), layouts...)
+	for _, l := range layouts {
+		if strings.Contains(l, "PM") {
+			out = append(out, strings.ReplaceAll(l, "PM", "pm"))
+		}
+	}
+	return out
+}
+
+// TemplateNames lists the templates a YAML table defines, in its order, for
+// tools that report on one file.
+func TemplateNames(data []byte) ([]string, error) {
+	var f file
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		return nil, momo.E(momo.CodeConfig, "templates file is not valid", err)
+	}
+	var names []string
+	for _, op := range f.Operators {
+		for _, t := range op.Templates {
+			names = append(names, t.Name)
+		}
+	}
+	return names, nil
+}

@@ -158,15 +158,27 @@ func TestMalformedAmountsAreNotGuessed(t *testing.T) {
 	}
 }
 
+// FuzzParse seeds every template family: the Rwanda export's first
+// messages, one invented case per template of the other operators, and a
+// pasted batch, then checks that Parse, ParseAll and Redact never panic and
+// never produce a negative amount or an invalid kind.
 func FuzzParse(f *testing.F) {
 	b := book(f)
 	for _, m := range rwandaBodies(f)[:60] {
 		f.Add(m.Body, m.Sender)
 	}
+	var batch []string
+	for _, c := range loadCases(f) {
+		f.Add(c.Body, *c.Sender)
+		if len(batch) < 4 {
+			batch = append(batch, c.Body)
+		}
+	}
+	f.Add(strings.Join(batch, "\n\n"), "")
+	f.Add("Forwarded from MobileMoney\n> Payment received for GHS 1e309 from X", "")
 	f.Add("Yello!Umaze kugura \x00 igura 1,000 RWF", "")
 	f.Add("You have received \xff RWF", "M-Money")
-	f.Fuzz(func(t *testing.T, body, sender string) {
-		p := b.Parse(momo.Message{Body: body, Sender: sender})
+	check := func(t *testing.T, body string, p momo.Parse) {
 		if p.Outcome != momo.OutcomeParsed {
 			return
 		}
@@ -176,8 +188,22 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("negative amount from %q", body)
 			}
 		}
-		if !tx.Kind.Valid() || !tx.Direction.Valid() {
-			t.Fatalf("invalid kind or direction from %q", body)
+		if !tx.Kind.Valid() || !tx.Direction.Valid() || tx.Operator == "" || tx.Country == "" {
+			t.Fatalf("invalid kind, direction or operator from %q", body)
+		}
+	}
+	f.Fuzz(func(t *testing.T, body, sender string) {
+		m := momo.Message{Body: body, Sender: sender}
+		check(t, body, b.Parse(m))
+		rs := b.ParseAll(m)
+		if len(rs) == 0 {
+			t.Fatalf("no result for %q", body)
+		}
+		for _, r := range rs {
+			check(t, body, r.Parse)
+		}
+		if red := b.Redact(body); strings.ContainsAny(red, "0123456789") {
+			t.Fatalf("digits survive redaction: %q", red)
 		}
 	})
 }

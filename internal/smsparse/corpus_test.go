@@ -66,3 +66,16 @@ func TestRwandaExportComplete(t *testing.T) {
 		t.Errorf("templates used: %v", counts)
 	}
 }
+
+// TestRwandaExportOneSMSEach: read as pastes, every message of the export
+// is one SMS, read exactly as Parse reads it; promotions appended to an SMS
+// never split it.
+func TestRwandaExportOneSMSEach(t *testing.T) {
+	b := book(t)
+	for i, m := range rwandaBodies(t) {
+		rs := b.ParseAll(m)
+		if len(rs) != 1 || rs[0].Transaction.Template != b.Parse(m).Transaction.Template {
+			t.Errorf("message %d read as %d SMS: %q", i, len(rs), m.Body)
+		}
+	}
+}

@@ -36,12 +36,15 @@ func message(c corpus.Case) momo.Message {
 // come out of the parser exactly as labelled.
 func TestLabelled(t *testing.T) {
 	b := book(t)
-	for _, file := range []string{"labelled.jsonl"} {
+	for _, file := range []string{"labelled.jsonl", "other-operators.jsonl"} {
 		for _, c := range corpus.Load(t, file) {
 			t.Run(fmt.Sprintf("%s:%d", file, c.Line), func(t *testing.T) {
 				got := view(t, b.Parse(message(c)))
 				if got["result"] != "parsed" {
 					t.Fatalf("unrecognized: %q", c.Body)
+				}
+				if got["operator"] != c.Operator || got["country"] != c.Country {
+					t.Errorf("operator %v %v, want %s %s (template %v)", got["operator"], got["country"], c.Operator, c.Country, got["template"])
 				}
 				for field, want := range c.Expect {
 					if field == "companion_of" {
@@ -105,6 +108,28 @@ func BenchmarkParse(b *testing.B) {
 		if p := bk.Parse(m); p.Outcome != momo.OutcomeParsed {
 			b.Fatalf("unrecognized: %q", m.Body)
 		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// BenchmarkParseMixed parses every operator's shapes: the other operators'
+// labelled messages and the invented cases, each with its sender id and
+// again without one (a forwarded SMS), plus a slice of the Rwanda export.
+func BenchmarkParseMixed(b *testing.B) {
+	bk := book(b)
+	var msgs []momo.Message
+	for _, c := range append(corpus.Load(b, "other-operators.jsonl"), loadCases(b)...) {
+		m := message(c)
+		msgs = append(msgs, m)
+		m.Sender = ""
+		msgs = append(msgs, m)
+	}
+	rw := rwandaBodies(b)
+	msgs = append(msgs, rw[:len(msgs)/4]...)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		bk.Parse(msgs[i%len(msgs)])
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }

@@ -27,6 +27,30 @@ type View struct {
 	TransactionID      *string         `json:"transaction_id"`
 	OccurredAt         *string         `json:"occurred_at"`
 	Template           *string         `json:"template"`
+	// Why says why an unrecognized message was not read.
+	Why string `json:"why,omitempty"`
+	// Messages holds every SMS of a text that held several (a pasted
+	// batch), the first of which is also given at the top level.
+	Messages []View `json:"messages,omitempty"`
+}
+
+// NewResultsView builds the JSON form of what ParseAll read from one text:
+// the first SMS's fields, and all of them under "messages" when there were
+// several.
+func NewResultsView(rs []Result) View {
+	if len(rs) == 0 {
+		return View{Result: momo.OutcomeUnrecognized, Why: "empty text"}
+	}
+	v := NewView(rs[0].Parse)
+	v.Why = rs[0].Why
+	if len(rs) > 1 {
+		for _, r := range rs {
+			one := NewView(r.Parse)
+			one.Why = r.Why
+			v.Messages = append(v.Messages, one)
+		}
+	}
+	return v
 }
 
 // NewView builds the JSON form of a verdict.
