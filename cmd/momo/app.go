@@ -113,10 +113,7 @@ func (a *app) zone(cur momo.Currency) *time.Location {
 // riskFor starts each run's risk assessment with the default rules, told
 // which senders each operator of the template tables really uses.
 func riskFor(book *smsparse.Book) func(momo.Subscriber) (ingest.Assessor, error) {
-	cfg := risk.DefaultConfig()
-	for _, op := range book.Operators() {
-		cfg.Cover(op.Name, op.Country, op.Senders...)
-	}
+	cfg := riskConfig(book)
 	return func(sub momo.Subscriber) (ingest.Assessor, error) {
 		s := risk.Settings{DailyBudget: sub.DailyBudget, Currency: sub.Currency}
 		if sub.Timezone != "" {
@@ -128,6 +125,16 @@ func riskFor(book *smsparse.Book) func(momo.Subscriber) (ingest.Assessor, error)
 		}
 		return ingest.NewReplay(cfg, s), nil
 	}
+}
+
+// riskConfig is the default rule set, told which sender ids each operator
+// of the template tables really uses: the tables are the one list of them.
+func riskConfig(book *smsparse.Book) risk.Config {
+	cfg := risk.DefaultConfig()
+	for _, op := range book.Operators() {
+		cfg.Cover(op.Name, op.Country, op.Senders...)
+	}
+	return cfg
 }
 
 // newLogger writes warnings and errors to standard error and, unless

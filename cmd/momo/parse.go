@@ -3,13 +3,14 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"flag"
+
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/momoanalytics/momo"
+	"github.com/momoanalytics/momo/internal/risk"
 	"github.com/momoanalytics/momo/internal/smsparse"
 )
 
@@ -32,40 +33,65 @@ type parseInput struct {
 	ReceivedAt *string `json:"received_at"`
 }
 
-func runParse(env *env, args []string) error {
-	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	fs.Usage = func() { fmt.Fprintln(env.stderr, parseUsage) }
+func runParse(e *env, args []string) error {
+	fs := e.flags("parse", parseUsage)
 	jsonl := fs.Bool("jsonl", false, "read JSON lines from standard input")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err)
 	}
+	if !*jsonl && fs.NArg() == 0 {
+		return usageError(fmt.Errorf("give the SMS text as an argument, or use --jsonl"))
+	}
 
-	book, err := env.book()
+	book, err := e.book()
 	if err != nil {
 		return err
 	}
-	out := json.NewEncoder(env.stdout)
+	r := reader{book: book, risk: riskConfig(book)}
+	out := json.NewEncoder(e.stdout)
 	out.SetEscapeHTML(false)
-	if !*jsonl {
-		if fs.NArg() == 0 {
-			return usageError(fmt.Errorf("give the SMS text as an argument, or use --jsonl"))
-		}
-		m := momo.Message{Body: strings.Join(fs.Args(), " "), Source: momo.SourceCLI}
-		for _, r := range book.ParseAll(m) {
-			if err := out.Encode(smsparse.NewResultsView([]smsparse.Result{r})); err != nil {
-				return fmt.Errorf("write result: %w", err)
-			}
-		}
-		return nil
+	if *jsonl {
+		return r.stream(e.stdin, out)
 	}
-	return parseStream(env.stdin, out, book)
+
+	m := momo.Message{Body: strings.Join(fs.Args(), " "), Source: momo.SourceCLI}
+	for _, res := range book.ParseAll(m) {
+		if err := out.Encode(r.view(m, []smsparse.Result{res})); err != nil {
+			return fmt.Errorf("write result: %w", err)
+		}
+	}
+	return nil
 }
 
-// parseStream answers every input line with exactly one output line, so a
-// bad line becomes an "invalid" result in its place instead of shifting
-// every later answer.
-func parseStream(in io.Reader, out *json.Encoder, book *smsparse.Book) error {
+// reader parses texts and judges each SMS alone for signs of a fake.
+type reader struct {
+	book *smsparse.Book
+	risk risk.Config
+}
+
+// view is the output line of one text: what ParseAll read, with the
+// fake-SMS verdict of each SMS in it.
+func (r reader) view(m momo.Message, results []smsparse.Result) smsparse.View {
+	v := smsparse.NewResultsView(results)
+	judge := func(dst *smsparse.View, res smsparse.Result) {
+		one := m
+		one.Body = res.Text
+		s := risk.Inspect(r.risk, one, res.Parse)
+		dst.Suspicious, dst.Suspicion, dst.Unchecked = s.Suspicious, nonNil(s.Reasons), s.Unchecked
+	}
+	if len(results) > 0 {
+		judge(&v, results[0])
+	}
+	for i := range v.Messages {
+		judge(&v.Messages[i], results[i])
+	}
+	return v
+}
+
+// stream answers every input line with exactly one output line, so a bad
+// line becomes an "invalid" result in its place instead of shifting every
+// later answer.
+func (r reader) stream(in io.Reader, out *json.Encoder) error {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64*1024), maxLineBytes)
 	for line := 1; sc.Scan(); line++ {
@@ -79,7 +105,7 @@ func parseStream(in io.Reader, out *json.Encoder, book *smsparse.Book) error {
 			}
 			continue
 		}
-		if err := out.Encode(smsparse.NewResultsView(book.ParseAll(m))); err != nil {
+		if err := out.Encode(r.view(m, r.book.ParseAll(m))); err != nil {
 			return fmt.Errorf("write result: %w", err)
 		}
 	}
@@ -87,6 +113,13 @@ func parseStream(in io.Reader, out *json.Encoder, book *smsparse.Book) error {
 		return momo.E(momo.CodeInvalid, "standard input: "+err.Error(), err)
 	}
 	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // maxLineBytes bounds one input line; an SMS is far smaller.

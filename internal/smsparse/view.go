@@ -29,6 +29,12 @@ type View struct {
 	Template           *string         `json:"template"`
 	// Why says why an unrecognized message was not read.
 	Why string `json:"why,omitempty"`
+	// Suspicious and Suspicion are the fake-SMS verdict on the message
+	// alone, and Unchecked the checks it gave no material for; the caller
+	// fills them (this package knows nothing of risk).
+	Suspicious bool     `json:"suspicious"`
+	Suspicion  []string `json:"suspicion"`
+	Unchecked  []string `json:"unchecked,omitempty"`
 	// Messages holds every SMS of a text that held several (a pasted
 	// batch), the first of which is also given at the top level.
 	Messages []View `json:"messages,omitempty"`
