@@ -43,6 +43,11 @@ func (c Currency) ParseMinor(s string) (int64, error) {
 	if !validGrouping(whole) {
 		return 0, errAmount(s)
 	}
+	if exp == 0 && len(frac) > 2 {
+		// "1.000 RWF" is a thousand written with a dot far more often than
+		// one franc with three zero decimals: refuse to choose.
+		return 0, errAmount(s)
+	}
 	frac = strings.TrimRight(frac, "0")
 	if len(frac) > exp || strings.ContainsFunc(frac, notDigit) {
 		return 0, errAmount(s)

@@ -20,6 +20,8 @@ func TestParseMinor(t *testing.T) {
 		{"RWF", "0", 0, false},
 		{"RWF", "2000.00", 2000, false},
 		{"RWF", "2000.50", 0, true}, // RWF has no minor unit
+		{"RWF", "1.000", 0, true},   // a thousand, or one? refuse to guess
+		{"UGX", "1000000.00", 1000000, false},
 		{"GHS", "1,250.00", 125000, false},
 		{"GHS", "1250", 125000, false},
 		{"GHS", "0.5", 50, false},

@@ -130,3 +130,45 @@ func lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return lines[len(lines)-1]
 }
+
+// TestImpossibleDates: a receipt time in year 10000 or in 1990 rejects
+// that record alone, and the rest of the file imports; reparse still works.
+func TestImpossibleDates(t *testing.T) {
+	body := `<smses count="3">
+  <sms address="M-Money" date="253402300800000" type="1" body="A reversal has been initiated for your transaction to Eric Sample (250788000011) with 500 RWF." />
+  <sms address="M-Money" date="631152000000" type="1" body="A reversal has been initiated for your transaction to Eric Sample (250788000011) with 700 RWF." />
+  <sms address="M-Money" date="1740901970000" type="1" body="A reversal has been initiated for your transaction to Eric Sample (250788000011) with 900 RWF." />
+</smses>
+`
+	path := filepath.Join(t.TempDir(), "dates.xml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	counts, r := importJSON(t, dir, path)
+	if r.code != 0 || counts.Rejected != 2 || counts.Parsed != 1 {
+		t.Fatalf("counts %+v, exit %d: %s", counts, r.code, r.stderr)
+	}
+	if r := momoRun(t, dir, nil, "", "reparse"); r.code != 0 {
+		t.Fatalf("reparse after impossible dates: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// TestManyDamagedRecords: a file of nothing but broken records lists a
+// screenful of them, and fails because nothing in it could be read.
+func TestManyDamagedRecords(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "broken.xml")
+	if err := os.WriteFile(path, []byte("<smses>"+strings.Repeat("<sms/>", 5000)+"</smses>"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := momoRun(t, t.TempDir(), nil, "", "import", path)
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1", r.code)
+	}
+	if lines := strings.Count(r.stderr, "\n"); lines > maxShownProblems+5 {
+		t.Errorf("%d lines on standard error for 5000 broken records", lines)
+	}
+	if !strings.Contains(r.stderr, "no record could be read") {
+		t.Errorf("stderr: %s", lastLine(r.stderr))
+	}
+}

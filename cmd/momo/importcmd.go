@@ -74,18 +74,25 @@ func importFile(e *env, app *app, sub momo.Subscriber, path string) (momo.Counts
 	reader := smsbackup.NewReader(f, smsbackup.Options{})
 	next := ingest.BackupItems(reader, momo.SourceBackup)
 	var problems []string
+	damaged := 0
 	items := func() (ingest.Item, bool, error) {
 		item, ok, err := next()
 		if ok && item.Damage != "" {
-			problems = append(problems, item.Message.Position+": "+item.Damage)
+			damaged++
+			if len(problems) < maxShownProblems {
+				problems = append(problems, item.Message.Position+": "+item.Damage)
+			}
 		}
 		return item, ok, err
 	}
 
 	counts, err := app.importer.Import(e.ctx, sub, items)
-	showProblems(e, path, problems)
+	showProblems(e, path, problems, damaged)
 	if err != nil {
 		return counts, fileError(path, err)
+	}
+	if counts.Read > 0 && counts.Rejected == counts.Read {
+		return counts, momo.E(momo.CodeInvalid, path+": no record could be read", nil)
 	}
 	return counts, nil
 }
@@ -120,13 +127,14 @@ func fileError(path string, err error) error {
 	return fmt.Errorf("%s: %w", path, err)
 }
 
-func showProblems(e *env, path string, problems []string) {
-	for i, p := range problems {
-		if i == maxShownProblems {
-			fmt.Fprintf(e.stderr, "%s: … and %d more damaged records\n", path, len(problems)-i)
-			break
-		}
+// showProblems lists the first damaged records and counts the rest: a file
+// of a million broken records gets a screenful, not a million lines.
+func showProblems(e *env, path string, problems []string, total int) {
+	for _, p := range problems {
 		fmt.Fprintf(e.stderr, "%s: %s\n", path, p)
+	}
+	if total > len(problems) {
+		fmt.Fprintf(e.stderr, "%s: … and %d more damaged records\n", path, total-len(problems))
 	}
 }
 

@@ -120,6 +120,9 @@ func exitStatus(e *env, name string, err error) int {
 	case errors.As(err, new(usageErr)):
 		fmt.Fprintf(e.stderr, "momo %s: %v\n", name, err)
 		return 2
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(e.stderr, "momo %s: interrupted; what was stored stays stored, and running it again completes it\n", name)
+		return 130
 	}
 
 	code := momo.ErrorCode(err)
@@ -174,17 +177,39 @@ func ceiling(v string) int64 {
 // defaultMaxAmount is the MOMO_MAX_AMOUNT default, in major units.
 const defaultMaxAmount = 100_000_000
 
+// maxTemplateFile bounds one MOMO_TEMPLATES file: a table of a hundred
+// templates is a few tens of kilobytes.
+const maxTemplateFile = 1 << 20
+
 func extraTemplates(paths string) (map[string][]byte, error) {
 	if strings.TrimSpace(paths) == "" {
 		return nil, nil
 	}
 	extra := map[string][]byte{}
 	for _, p := range strings.Split(paths, string(os.PathListSeparator)) {
-		data, err := os.ReadFile(p)
+		data, err := readTemplateFile(p)
 		if err != nil {
-			return nil, momo.E(momo.CodeConfig, "MOMO_TEMPLATES: cannot read "+p, err)
+			return nil, err
 		}
 		extra[p] = data
 	}
 	return extra, nil
+}
+
+// readTemplateFile reads one regular file of at most maxTemplateFile bytes:
+// a device or a pipe named by mistake must not hang or fill memory.
+func readTemplateFile(path string) ([]byte, error) {
+	f, err := openRegular(path)
+	if err != nil {
+		return nil, momo.E(momo.CodeConfig, "MOMO_TEMPLATES: "+momo.ErrorMessage(err), err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxTemplateFile+1))
+	if err != nil {
+		return nil, momo.E(momo.CodeConfig, "MOMO_TEMPLATES: cannot read "+path, err)
+	}
+	if len(data) > maxTemplateFile {
+		return nil, momo.E(momo.CodeConfig, fmt.Sprintf("MOMO_TEMPLATES: %s is larger than %d bytes", path, maxTemplateFile), nil)
+	}
+	return data, nil
 }

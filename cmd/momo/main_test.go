@@ -128,18 +128,40 @@ func TestDatabaseHoldsNoSMSText(t *testing.T) {
 }
 
 // TestImportDamagedExport imports the copy of the export that went through
-// a PDF: every record is recovered but the one whose parts were spliced
-// from two messages, which is kept as rejected and reported by position.
+// a PDF: every one of the 1,691 messages is recovered. The record whose
+// parts were spliced from two messages is kept as rejected and reported by
+// position; its message is read from the complete copy that the splice
+// repeated.
 func TestImportDamagedExport(t *testing.T) {
 	got, r := importJSON(t, t.TempDir(), corpus.Path(t, "mtn-rwanda-sms-backup-wrapped.xml"))
 	if r.code != 0 {
 		t.Fatalf("import failed: %s", r.stderr)
 	}
-	want := momo.Counts{Read: 1699, Parsed: 1690, Duplicate: 8, Rejected: 1}
+	want := momo.Counts{Read: 1699, Parsed: 1691, Duplicate: 7, Rejected: 1}
 	if got != want {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
 	if !strings.Contains(r.stderr, "record 16 (line 115)") {
 		t.Errorf("the damaged record is not reported by position: %s", r.stderr)
+	}
+}
+
+// TestDamagedCopyFirst: a damaged copy imported before the complete one
+// must not make the complete one's messages duplicates.
+func TestDamagedCopyFirst(t *testing.T) {
+	dir := t.TempDir()
+	if _, r := importJSON(t, dir, corpus.Path(t, "mtn-rwanda-sms-backup-wrapped.xml")); r.code != 0 {
+		t.Fatalf("import damaged copy: %s", r.stderr)
+	}
+	clean, r := importJSON(t, dir, corpus.Path(t, "mtn-rwanda-sms-backup.xml"))
+	if r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if clean.Unrecognized != 0 || clean.Parsed+clean.Duplicate != 1691 {
+		t.Fatalf("clean copy after the damaged one: %+v", clean)
+	}
+	rep := decodeReport(t, momoRun(t, dir, nil, "", "report", "--format", "json").stdout)
+	if rep.Transactions != 1649 {
+		t.Errorf("%d transactions booked, want 1649 as from the clean copy alone", rep.Transactions)
 	}
 }

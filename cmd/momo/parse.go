@@ -2,7 +2,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 
 	"fmt"
 	"io"
@@ -51,7 +54,7 @@ func runParse(e *env, args []string) error {
 	out := json.NewEncoder(e.stdout)
 	out.SetEscapeHTML(false)
 	if *jsonl {
-		return r.stream(e.stdin, out)
+		return r.stream(e.ctx, e.stdin, out)
 	}
 
 	m := momo.Message{Body: strings.Join(fs.Args(), " "), Source: momo.SourceCLI}
@@ -89,30 +92,64 @@ func (r reader) view(m momo.Message, results []smsparse.Result) smsparse.View {
 }
 
 // stream answers every input line with exactly one output line, so a bad
-// line becomes an "invalid" result in its place instead of shifting every
-// later answer.
-func (r reader) stream(in io.Reader, out *json.Encoder) error {
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64*1024), maxLineBytes)
-	for line := 1; sc.Scan(); line++ {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
+// line (not JSON, no body, blank, too long) becomes an "invalid" result in
+// its place instead of shifting every later answer. It stops when ctx is
+// done.
+func (r reader) stream(ctx context.Context, in io.Reader, out *json.Encoder) error {
+	br := bufio.NewReaderSize(in, 64*1024)
+	for line := 1; ; line++ {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		m, err := decodeParseInput(sc.Bytes())
-		if err != nil {
-			if err := out.Encode(map[string]string{"result": "invalid", "error": fmt.Sprintf("line %d: %v", line, err)}); err != nil {
-				return err
-			}
-			continue
+		raw, tooLong, err := readLine(br, maxLineBytes)
+		if errors.Is(err, io.EOF) && len(raw) == 0 && !tooLong {
+			return nil
 		}
-		if err := out.Encode(r.view(m, r.book.ParseAll(m))); err != nil {
-			return fmt.Errorf("write result: %w", err)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return momo.E(momo.CodeInvalid, "standard input cannot be read", err)
+		}
+		if werr := out.Encode(r.answer(line, raw, tooLong)); werr != nil {
+			return fmt.Errorf("write result: %w", werr)
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return momo.E(momo.CodeInvalid, "standard input: "+err.Error(), err)
+}
+
+// answer is the output line for one input line.
+func (r reader) answer(line int, raw []byte, tooLong bool) any {
+	invalid := func(why string) map[string]string {
+		return map[string]string{"result": "invalid", "error": fmt.Sprintf("line %d: %s", line, why)}
 	}
-	return nil
+	switch {
+	case tooLong:
+		return invalid(fmt.Sprintf("longer than %d bytes", maxLineBytes))
+	case len(bytes.TrimSpace(raw)) == 0:
+		return invalid("empty line")
+	}
+	m, err := decodeParseInput(raw)
+	if err != nil {
+		return invalid(err.Error())
+	}
+	return r.view(m, r.book.ParseAll(m))
+}
+
+// readLine reads one line without its end, keeping at most limit bytes and
+// reading past the rest so that the next line starts where it should.
+func readLine(br *bufio.Reader, limit int) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) > limit {
+			tooLong = true
+		} else {
+			line = append(line, chunk...)
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return bytes.TrimRight(line, "\r\n"), tooLong, err
+	}
 }
 
 func nonNil(s []string) []string {
@@ -126,8 +163,8 @@ func nonNil(s []string) []string {
 const maxLineBytes = 1 << 20
 
 func decodeParseInput(line []byte) (momo.Message, error) {
-	var in parseInput
-	if err := json.Unmarshal(line, &in); err != nil {
+	var in *parseInput
+	if err := json.Unmarshal(line, &in); err != nil || in == nil || in.Body == "" {
 		return momo.Message{}, fmt.Errorf("not a JSON object with a body")
 	}
 	m := momo.Message{Body: in.Body, Source: momo.SourceCLI}

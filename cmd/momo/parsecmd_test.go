@@ -98,3 +98,23 @@ func equalJSON(a, b any) bool {
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
 }
+
+// TestParseOddLines: blank, null, empty-object and over-long lines each
+// still get their one answer, and the lines after them theirs.
+func TestParseOddLines(t *testing.T) {
+	long := `{"body": "` + strings.Repeat("x", maxLineBytes+10) + `"}`
+	input := strings.Join([]string{"", "null", "{}", long, `{"body": "Yello!Umaze kugura 500FRW(800MB) igura 500 RWF"}`}, "\n") + "\n"
+	r := momoRun(t, t.TempDir(), nil, input, "parse", "--jsonl")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if r.code != 0 || len(lines) != 5 {
+		t.Fatalf("exit %d, %d lines for 5: %s", r.code, len(lines), r.stderr)
+	}
+	for i := 0; i < 4; i++ {
+		if !strings.Contains(lines[i], `"result":"invalid"`) {
+			t.Errorf("line %d: %s", i+1, lines[i])
+		}
+	}
+	if !strings.Contains(lines[4], `"kind":"bundle"`) {
+		t.Errorf("the line after the odd ones: %s", lines[4])
+	}
+}

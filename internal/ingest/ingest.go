@@ -174,20 +174,26 @@ func (im *Importer) record(r *run, item Item) (rec momo.MessageRecord, stored bo
 	m := item.Message
 	reason := item.Damage
 	if reason == "" {
-		reason = im.check(m.Body)
+		reason = im.check(m)
 	}
 	if reason != "" {
-		im.log().Warn("Message rejected", "source", m.Source, "position", m.Position, "reason", reason)
+		im.log().Debug("Message rejected", "source", m.Source, "position", m.Position, "reason", reason)
 		if m.Body == "" {
 			return rec, false, nil
 		}
 		rec, err = im.sealed(m, momo.OutcomeRejected)
 		rec.Reason = reason
+		if !im.inRange(m.ReceivedAt) {
+			m.ReceivedAt, rec.ReceivedAt = time.Time{}, time.Time{} // kept as it came in the hash only
+		}
 		rec.LocalDay = im.messageDay(r.zone, m, momo.Parse{})
 		return rec, err == nil, err
 	}
 
 	p := im.Parser.Parse(m)
+	if reason := im.checkTime(p); reason != "" {
+		return im.record(r, Item{Message: m, Damage: reason})
+	}
 	rec, err = im.sealed(m, p.Outcome)
 	if err != nil {
 		return rec, false, err
@@ -251,8 +257,35 @@ func (im *Importer) messageDay(zone *time.Location, m momo.Message, p momo.Parse
 	return firstTime(m.ReceivedAt, im.now()).In(localZone(zone, p.Transaction)).Format(time.DateOnly)
 }
 
-// check returns why a body cannot be parsed, or "".
-func (im *Importer) check(body string) string {
+// Times outside these bounds are damage, not history: no mobile-money SMS
+// predates 2000, and none arrives from the future.
+var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const clockSkew = 48 * time.Hour
+
+// checkTime returns why the times of a message cannot be believed, or "".
+func (im *Importer) checkTime(p momo.Parse) string {
+	if p.Outcome == momo.OutcomeParsed && !im.inRange(p.Transaction.OccurredAt) {
+		return "the time written in the SMS is out of range"
+	}
+	return ""
+}
+
+// inRange reports whether t is zero (unknown) or a believable time.
+func (im *Importer) inRange(t time.Time) bool {
+	return t.IsZero() || !t.Before(earliest) && !t.After(im.now().Add(clockSkew))
+}
+
+// check returns why a message cannot be parsed, or "".
+func (im *Importer) check(m momo.Message) string {
+	if !im.inRange(m.ReceivedAt) {
+		return "receipt time out of range"
+	}
+	return im.checkBody(m.Body)
+}
+
+// checkBody returns why a body cannot be parsed, or "".
+func (im *Importer) checkBody(body string) string {
 	limit := im.MaxBody
 	if limit <= 0 {
 		limit = DefaultMaxBody
@@ -273,8 +306,14 @@ func (im *Importer) check(body string) string {
 // sealed builds the message part of a record: its identity hash and its
 // sealed sender and body.
 func (im *Importer) sealed(m momo.Message, outcome momo.Outcome) (momo.MessageRecord, error) {
+	// A rejected message hashes in a domain of its own: a damaged copy of
+	// an SMS must not make the complete copy that comes later a duplicate.
+	domain := "message"
+	if outcome == momo.OutcomeRejected {
+		domain = "rejected message"
+	}
 	rec := momo.MessageRecord{
-		Hash:       im.Cipher.Hash("message", m.Sender+"\x00"+smsparse.Normalize(m.Body)+"\x00"+stamp(m.ReceivedAt)),
+		Hash:       im.Cipher.Hash(domain, m.Sender+"\x00"+smsparse.Normalize(m.Body)+"\x00"+stamp(m.ReceivedAt)),
 		Source:     m.Source,
 		ReceivedAt: m.ReceivedAt,
 		Outcome:    outcome,

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/momoanalytics/momo"
 )
@@ -185,8 +186,19 @@ func period(r Report) string {
 	return ""
 }
 
-// oneLine keeps a name read from an SMS from breaking the table.
+// oneLine keeps a name read from an SMS from breaking the table or
+// driving the terminal: white space runs become one space, and control
+// characters (escape sequences) and bidirectional overrides are dropped.
 func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r):
+			return -1
+		}
+		return r
+	}, s)
 	return strings.Join(strings.Fields(s), " ")
 }
 
