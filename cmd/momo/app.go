@@ -55,6 +55,10 @@ func (e *env) open() (*app, error) {
 	}
 	store, err := sqlstore.Open(e.ctx, cfg.Database.DSN)
 	if err != nil {
+		return nil, openError(err)
+	}
+	if err := checkKeys(e.ctx, store, cipher); err != nil {
+		store.Close()
 		return nil, err
 	}
 
@@ -86,6 +90,53 @@ func (e *env) local() (*app, momo.Subscriber, error) {
 	}
 	sub, err := app.cliSubscriber(e.ctx)
 	return app, sub, err
+}
+
+// openError classifies a failure to open the database: a path that is
+// not a database, or not writable, is the operator's configuration to fix.
+func openError(err error) error {
+	if momo.ErrorCode(err) != momo.CodeInternal {
+		return err
+	}
+	return momo.E(momo.CodeConfig, "the database cannot be opened: check DATABASE_URL or MOMO_DATA_DIR and their permissions", err)
+}
+
+// keyChecker keeps small values that prove which keys a database was
+// written with.
+type keyChecker interface {
+	// Meta stores value under name unless a value is there already, and
+	// returns the stored one.
+	Meta(ctx context.Context, name, value string) (string, error)
+}
+
+// checkKeys refuses keys that differ from those the database was written
+// with, before anything is stored under them: a lost key file or a changed
+// variable would otherwise double every total (new hashes) or leave the
+// data unreadable (another encryption key).
+func checkKeys(ctx context.Context, store keyChecker, c *vault.Vault) error {
+	probe := c.Hash("key check", "momo")
+	stored, err := store.Meta(ctx, "secret_key_check", probe)
+	if err != nil {
+		return err
+	}
+	if stored != probe {
+		return momo.E(momo.CodeConfig, "SECRET_KEY is not the key this database was written with; "+
+			"set the original one (in development it is in the momo-keys.env file of the data directory)", nil)
+	}
+
+	sealed, err := c.Seal([]byte("momo key check"))
+	if err != nil {
+		return err
+	}
+	storedSeal, err := store.Meta(ctx, "encryption_key_check", string(sealed))
+	if err != nil {
+		return err
+	}
+	if _, err := c.Open(momo.Sealed(storedSeal)); err != nil {
+		return momo.E(momo.CodeConfig, "ENCRYPTION_KEY cannot read this database's data: add the key it was written with "+
+			"(keys are comma-separated; the first encrypts, all decrypt)", nil)
+	}
+	return nil
 }
 
 // cliSubscriber is the person running the command line: one subscriber

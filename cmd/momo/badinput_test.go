@@ -172,3 +172,44 @@ func TestManyDamagedRecords(t *testing.T) {
 		t.Errorf("stderr: %s", lastLine(r.stderr))
 	}
 }
+
+// TestChangedKeys: a database written with one set of keys refuses another
+// before anything is stored under it, naming the variable to fix.
+func TestChangedKeys(t *testing.T) {
+	dir := t.TempDir()
+	if r := momoRun(t, dir, nil, "", "import", exampleExport); r.code != 0 {
+		t.Fatalf("import: %s", r.stderr)
+	}
+	otherKey := "YXNkZmFzZGZhc2RmYXNkZmFzZGZhc2RmYXNkZmFzZGY="
+	otherSecret := "another-secret-another-secret-another-secret"
+
+	tests := []struct {
+		name string
+		vars map[string]string
+		want string
+	}{
+		{"another secret", map[string]string{"SECRET_KEY": otherSecret}, "SECRET_KEY"},
+		{"another encryption key", map[string]string{"ENCRYPTION_KEY": otherKey}, "ENCRYPTION_KEY"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := momoRun(t, dir, tc.vars, "", "import", exampleExport)
+			if r.code != 3 || !strings.Contains(lastLine(r.stderr), tc.want) {
+				t.Fatalf("exit %d, %q; want 3 naming %s", r.code, lastLine(r.stderr), tc.want)
+			}
+			if strings.Contains(r.stderr, otherKey) || strings.Contains(r.stderr, otherSecret) {
+				t.Error("a key was printed")
+			}
+		})
+	}
+
+	t.Run("lost key file", func(t *testing.T) {
+		if err := os.Remove(filepath.Join(dir, "momo-keys.env")); err != nil {
+			t.Fatal(err)
+		}
+		r := momoRun(t, dir, nil, "", "report")
+		if r.code != 3 {
+			t.Fatalf("exit %d after the key file was lost: %s", r.code, r.stderr)
+		}
+	})
+}
