@@ -68,7 +68,7 @@ func (f fixture) importXML(tb testing.TB, data []byte) momo.Counts {
 func generated(tb testing.TB, n int) []byte {
 	tb.Helper()
 	var buf bytes.Buffer
-	if err := synth.WriteBackup(&buf, synth.Rwanda(11, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), n)); err != nil {
+	if err := synth.WriteBackup(&buf, synth.RwandaBusy(11, time.Date(2003, 1, 1, 0, 0, 0, 0, time.UTC), n)); err != nil {
 		tb.Fatal(err)
 	}
 	return buf.Bytes()

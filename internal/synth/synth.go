@@ -21,6 +21,7 @@ type SMS struct {
 
 // History generates the SMS of one invented MTN MoMo Rwanda subscriber.
 type History struct {
+	pace    pace
 	rng     *rand.Rand
 	now     time.Time // local time of the next event, Africa/Kigali
 	balance int64
@@ -38,10 +39,35 @@ func mustZone(name string) *time.Location {
 	return loc
 }
 
-// Rwanda generates about n messages starting at start, the same ones for
-// the same seed.
+// pace is how busy a subscriber is: spending transactions a day, and the
+// minutes between two of them.
+type pace struct {
+	spends     [2]int64
+	gapMinutes [2]int64
+}
+
+var (
+	ordinary = pace{spends: [2]int64{1, 4}, gapMinutes: [2]int64{40, 240}}
+	// busy fits a hundred thousand messages in about twenty years, so that
+	// a benchmark's history ends before today.
+	busy = pace{spends: [2]int64{10, 16}, gapMinutes: [2]int64{5, 50}}
+)
+
+// Rwanda generates n messages of an ordinary subscriber (two or three a
+// day) starting at start, the same ones for the same seed.
 func Rwanda(seed uint64, start time.Time, n int) []SMS {
+	return generate(ordinary, seed, start, n)
+}
+
+// RwandaBusy generates n messages of a subscriber who pays a dozen times a
+// day, such as a small trader: many messages in few years.
+func RwandaBusy(seed uint64, start time.Time, n int) []SMS {
+	return generate(busy, seed, start, n)
+}
+
+func generate(p pace, seed uint64, start time.Time, n int) []SMS {
 	h := &History{
+		pace: p,
 		rng:  rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		now:  start.In(kigali),
 		txid: 30000000000 + int64(seed%1000)*1000000,
@@ -61,7 +87,7 @@ func (h *History) day() {
 	if h.chance(0.15) {
 		h.received(roundTo(h.between(500, 40000), 100))
 	}
-	for range h.between(1, 4) {
+	for range h.between(h.pace.spends[0], h.pace.spends[1]) {
 		h.spend()
 	}
 	if h.chance(0.02) {
@@ -74,7 +100,7 @@ func (h *History) day() {
 
 // spend picks one outgoing transaction the balance can pay for.
 func (h *History) spend() {
-	h.tick(40, 240)
+	h.tick(h.pace.gapMinutes[0], h.pace.gapMinutes[1])
 	switch r := h.rng.Float64(); {
 	case r < 0.45:
 		h.momoPay(roundTo(h.between(200, 12000), 100))
