@@ -23,7 +23,7 @@ import (
 const DefaultMaxBody = 16 << 10
 
 // DefaultBatch is how many messages go to the store in one transaction.
-const DefaultBatch = 500
+const DefaultBatch = 2000
 
 // Item is one record of an input stream.
 type Item struct {
