@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -19,7 +21,9 @@ const (
 // apart (about sixteen months for 100,000): a mix of kinds over 500
 // counterparties, a bundle confirmation after every 50th record (a payment),
 // and, when unrecognizedEvery > 0, an unrecognized message that often.
-// Sealed values have the length of real Fernet tokens.
+// Sealed values have the length of real Fernet tokens; hashes and dedup
+// keys look like the vault's, scattered over the unique indexes as real
+// ones are (sequential keys would make those indexes look free).
 func generate(n, unrecognizedEvery int) []momo.MessageRecord {
 	kinds := []struct {
 		kind momo.Kind
@@ -33,7 +37,7 @@ func generate(n, unrecognizedEvery int) []momo.MessageRecord {
 	recs := make([]momo.MessageRecord, 0, n)
 	for i := range n {
 		when := t0.Add(time.Duration(i) * 7 * time.Minute)
-		hash := fmt.Sprintf("h%07d", i)
+		hash := keyed("message", i)
 		if unrecognizedEvery > 0 && i%unrecognizedEvery == unrecognizedEvery-1 {
 			recs = append(recs, unrecognized(hash, "MTN MoMo", when))
 			continue
@@ -41,13 +45,13 @@ func generate(n, unrecognizedEvery int) []momo.MessageRecord {
 		var tx *momo.TransactionRecord
 		switch {
 		case i%50 == 49: // a minute after the payment it repeats
-			tx = bundleConfirmation(fmt.Sprintf("k%07d", i), 2000, when.Add(-6*time.Minute))
+			tx = bundleConfirmation("id:"+keyed("txid", i), 2000, when.Add(-6*time.Minute))
 		case i%50 == 48:
-			tx = money(fmt.Sprintf("k%07d", i), momo.KindPayment, momo.Out, 2000, when)
+			tx = money("id:"+keyed("txid", i), momo.KindPayment, momo.Out, 2000, when)
 		default:
 			k := kinds[i%len(kinds)]
 			amount := int64(100 * (1 + i%97))
-			tx = money(fmt.Sprintf("k%07d", i), k.kind, k.dir, amount, when)
+			tx = money("id:"+keyed("txid", i), k.kind, k.dir, amount, when)
 			if k.dir == momo.In {
 				balance += amount
 			} else {
@@ -65,6 +69,13 @@ func generate(n, unrecognizedEvery int) []momo.MessageRecord {
 		recs = append(recs, rec)
 	}
 	return recs
+}
+
+// keyed stands for the vault's keyed hash of the i-th value of a domain:
+// 32 hex digits.
+func keyed(domain string, i int) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d", domain, i))
+	return hex.EncodeToString(sum[:16])
 }
 
 // token stands for a Fernet token of the given length (a sealed name is

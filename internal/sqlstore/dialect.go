@@ -85,17 +85,28 @@ func isMemory(path string) bool {
 // records per second in BenchmarkSave. _txlock=immediate makes every
 // read-write transaction take the write lock when it begins, so two writers
 // queue on busy_timeout instead of failing when a reader turns writer.
+//
+// Two pragmas serve Save's multi-row inserts. SQLite keeps a statement
+// journal for each of them, a copy of every page the statement changes;
+// temp_store MEMORY keeps it in memory instead of a temporary file, whose
+// write calls took about a tenth of an import. A checkpoint every 4,000
+// pages (16 MB of WAL) instead of 1,000 copies the pages that every batch
+// dirties again, those of the unique indexes on random hashes, into the
+// database a quarter as often: imports measured 15-20% faster; 8,000 or
+// 16,000 pages measured no better.
 func sqliteDSN(path string, busyTimeout time.Duration) (string, error) {
 	params := url.Values{}
 	params.Add("_pragma", "busy_timeout("+strconv.FormatInt(busyTimeout.Milliseconds(), 10)+")")
 	params.Add("_pragma", "foreign_keys(1)")
 	params.Add("_txlock", "immediate")
+	params.Add("_pragma", "temp_store(2)")
 	if isMemory(path) {
 		return "file::memory:?" + params.Encode(), nil
 	}
 	params.Add("_pragma", "journal_mode(WAL)")
 	params.Add("_pragma", "synchronous(NORMAL)")
 	params.Add("_pragma", "cache_size(-16000)")
+	params.Add("_pragma", "wal_autocheckpoint(4000)")
 
 	if path == "" {
 		return "", errors.New("empty database path")
@@ -165,3 +176,13 @@ func (t *dbTime) parse(s string) error {
 }
 
 func timeText(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// timeArg is a time as a query argument in its stored form: NULL for the
+// zero time. Unlike dbTime it hands the driver a plain string, which the
+// bulk inserts' many arguments need no conversion for.
+func timeArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return timeText(t)
+}

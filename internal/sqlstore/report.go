@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"slices"
@@ -14,9 +15,12 @@ const (
 	maxTop     = 1000
 )
 
-// Report computes the analytics of q. Every figure comes out of SQL
-// aggregates; Go only copies rows into the report. All queries read one
-// snapshot of the database.
+// Report computes the analytics of q. All queries read one snapshot of the
+// database, each from an index that covers it, in an order that spares
+// SQLite sorting every row where the index allows (see the migrations):
+// scanning an index costs little, sorting its rows for a GROUP BY up to
+// ten times more. SQL sums the transactions once, by month, currency, kind
+// and direction, and Go adds those sums up into months, kinds and charges.
 //
 // Money figures cover booked transactions whose local day lies in the range.
 // Counterparties are ranked within each currency, q.Top (default 10) per
@@ -51,12 +55,9 @@ func (s *Store) Report(ctx context.Context, q momo.ReportQuery) (momo.Report, er
 		run  func(context.Context, *momo.Report) error
 	}{
 		{"messages", r.messages},
-		{"months", r.months},
-		{"kinds", r.kinds},
-		{"charges", r.charges},
+		{"money", r.money},
 		{"counterparties", r.counterparties},
 		{"balances", r.balances},
-		{"unrecognized", r.unrecognized},
 	}
 	for _, st := range steps {
 		if err := st.run(ctx, &rep); err != nil {
@@ -73,22 +74,38 @@ type reporter struct {
 	top int // counterparties per currency
 }
 
-// where builds a filter on the query's subscriber and local days. Only
+// filter is what a query selects besides the report's subscriber and days.
+type filter struct {
+	conds []string
+	// byMonth bounds local_month too, for queries on transactions_report,
+	// which leads with the month so that sums by month need no sorting:
+	// SQLite seeks on the months and checks the days in the index.
+	byMonth bool
+}
+
+// where builds the query's filter on its subscriber and local days. Only
 // placeholders reach the SQL; the values travel as arguments.
-func (r reporter) where(conds ...string) (string, []any) {
-	conds = slices.Clip(conds) // appending must not write into the caller's array
+func (r reporter) where(f filter) (string, []any) {
+	conds := slices.Clip(f.conds) // appending must not write into the caller's array
 	var args []any
+	add := func(cond string, arg any) {
+		conds = append(conds, cond)
+		args = append(args, arg)
+	}
 	if r.q.Subscriber != 0 {
-		conds = append(conds, "subscriber_id = ?")
-		args = append(args, r.q.Subscriber)
+		add("subscriber_id = ?", r.q.Subscriber)
 	}
 	if r.q.From != "" {
-		conds = append(conds, "local_day >= ?")
-		args = append(args, r.q.From)
+		if f.byMonth {
+			add("local_month >= ?", r.q.From[:7])
+		}
+		add("local_day >= ?", r.q.From)
 	}
 	if r.q.To != "" {
-		conds = append(conds, "local_day <= ?")
-		args = append(args, r.q.To)
+		if f.byMonth {
+			add("local_month <= ?", r.q.To[:7])
+		}
+		add("local_day <= ?", r.q.To)
 	}
 	if len(conds) == 0 {
 		return "1 = 1", args
@@ -96,11 +113,10 @@ func (r reporter) where(conds ...string) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-// each runs query, whose "{where}" becomes the query's filter and conds,
-// and calls scan for every row. extra are the arguments of placeholders
-// after the filter.
-func (r reporter) each(ctx context.Context, query string, conds []string, scan func(*sql.Rows) error, extra ...any) error {
-	where, args := r.where(conds...)
+// each runs query, whose "{where}" becomes the filter f, and calls scan
+// for every row. extra are the arguments of placeholders after the filter.
+func (r reporter) each(ctx context.Context, query string, f filter, scan func(*sql.Rows) error, extra ...any) error {
+	where, args := r.where(f)
 	query = strings.ReplaceAll(query, "{where}", where)
 	rows, err := r.tx.QueryContext(ctx, r.d.q(query), append(args, extra...)...)
 	if err != nil {
@@ -115,69 +131,167 @@ func (r reporter) each(ctx context.Context, query string, conds []string, scan f
 	return rows.Err()
 }
 
-var bookedOnly = []string{"booked = 1"}
+// storedOutcomes are the outcomes a message row can have (the schema
+// checks them). Naming them all lets SQLite read messages_report one range
+// of days per outcome, in order, instead of sorting every message.
+var storedOutcomes = []momo.Outcome{momo.OutcomeDuplicate, momo.OutcomeParsed,
+	momo.OutcomeRejected, momo.OutcomeUnrecognized}
 
+// messages counts messages by outcome, and unrecognized ones by operator.
 func (r reporter) messages(ctx context.Context, rep *momo.Report) error {
+	names := make([]string, len(storedOutcomes))
+	for i, o := range storedOutcomes {
+		names[i] = "'" + string(o) + "'" // constants of ours, not input
+	}
+	byOutcome := filter{conds: []string{"outcome IN (" + strings.Join(names, ", ") + ")"}}
 	err := r.each(ctx, `
-		SELECT COUNT(*),
-		       COALESCE(SUM(CASE WHEN outcome = 'unrecognized' THEN 1 ELSE 0 END), 0),
-		       COALESCE(SUM(CASE WHEN outcome = 'rejected' THEN 1 ELSE 0 END), 0)
-		FROM messages WHERE {where}`, nil, func(rows *sql.Rows) error {
-		return rows.Scan(&rep.Messages, &rep.Unrecognized, &rep.Rejected)
+		SELECT outcome, COUNT(*) FROM messages WHERE {where}
+		GROUP BY outcome`, byOutcome, func(rows *sql.Rows) error {
+		var outcome momo.Outcome
+		var n int
+		if err := rows.Scan(&outcome, &n); err != nil {
+			return err
+		}
+		rep.Messages += n
+		switch outcome {
+		case momo.OutcomeUnrecognized:
+			rep.Unrecognized = n
+		case momo.OutcomeRejected:
+			rep.Rejected = n
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	return r.each(ctx, `SELECT COUNT(*) FROM transactions WHERE {where}`, bookedOnly,
-		func(rows *sql.Rows) error { return rows.Scan(&rep.Transactions) })
-}
-
-func (r reporter) months(ctx context.Context, rep *momo.Report) error {
 	return r.each(ctx, `
-		SELECT local_month, currency,
-		       COALESCE(SUM(CASE WHEN direction = 'in' THEN amount END), 0),
-		       COALESCE(SUM(CASE WHEN direction = 'out' THEN amount END), 0),
-		       COALESCE(SUM(fee), 0), COALESCE(SUM(tax), 0), COUNT(*)
-		FROM transactions WHERE {where}
-		GROUP BY local_month, currency
-		ORDER BY local_month, currency`, bookedOnly, func(rows *sql.Rows) error {
-		var m momo.MonthTotal
-		if err := rows.Scan(&m.Month, &m.Currency, &m.In, &m.Out, &m.Fees, &m.Taxes, &m.Count); err != nil {
+		SELECT operator, COUNT(*) AS n
+		FROM messages WHERE {where}
+		GROUP BY operator
+		ORDER BY n DESC, operator`, filter{conds: []string{"outcome = 'unrecognized'"}}, func(rows *sql.Rows) error {
+		var o momo.OperatorCount
+		if err := rows.Scan(&o.Operator, &o.Count); err != nil {
 			return err
 		}
-		rep.Months = append(rep.Months, m)
+		rep.UnrecognizedBy = append(rep.UnrecognizedBy, o)
 		return nil
 	})
 }
 
-func (r reporter) kinds(ctx context.Context, rep *momo.Report) error {
-	return r.each(ctx, `
-		SELECT kind, direction, currency, COUNT(*), COALESCE(SUM(amount), 0) AS total
-		FROM transactions WHERE {where}
-		GROUP BY kind, direction, currency
-		ORDER BY currency, total DESC, kind, direction`, bookedOnly, func(rows *sql.Rows) error {
-		var k momo.KindTotal
-		if err := rows.Scan(&k.Kind, &k.Direction, &k.Currency, &k.Count, &k.Total); err != nil {
-			return err
-		}
-		rep.Kinds = append(rep.Kinds, k)
-		return nil
-	})
+// moneyGroup is the sum of the booked transactions of one month, currency,
+// kind and direction: the finest grain the money sections share.
+type moneyGroup struct {
+	month     string
+	currency  momo.Currency
+	kind      momo.Kind
+	direction momo.Direction
+	count     int
+	amount    int64
+	fees      int64
+	taxes     int64
 }
 
-func (r reporter) charges(ctx context.Context, rep *momo.Report) error {
-	return r.each(ctx, `
-		SELECT currency, COALESCE(SUM(fee), 0), COALESCE(SUM(tax), 0)
+// money fills the transaction count, months, kinds and charges from one
+// pass over the booked transactions.
+func (r reporter) money(ctx context.Context, rep *momo.Report) error {
+	var groups []moneyGroup
+	err := r.each(ctx, `
+		SELECT local_month, currency, kind, direction, COUNT(*),
+		       COALESCE(SUM(amount), 0), COALESCE(SUM(fee), 0), COALESCE(SUM(tax), 0)
 		FROM transactions WHERE {where}
-		GROUP BY currency
-		ORDER BY currency`, bookedOnly, func(rows *sql.Rows) error {
-		var c momo.ChargeTotal
-		if err := rows.Scan(&c.Currency, &c.Fees, &c.Taxes); err != nil {
-			return err
+		GROUP BY local_month, currency, kind, direction`,
+		filter{conds: []string{"booked = 1"}, byMonth: true}, func(rows *sql.Rows) error {
+			var g moneyGroup
+			if err := rows.Scan(&g.month, &g.currency, &g.kind, &g.direction, &g.count,
+				&g.amount, &g.fees, &g.taxes); err != nil {
+				return err
+			}
+			groups = append(groups, g)
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		rep.Transactions += g.count
+	}
+	rep.Months = months(groups)
+	rep.Kinds = kinds(groups)
+	rep.Charges = charges(groups)
+	return nil
+}
+
+// months adds up money in and out, fees and taxes per month and currency.
+func months(groups []moneyGroup) []momo.MonthTotal {
+	type key struct {
+		month    string
+		currency momo.Currency
+	}
+	return total(groups, func(g moneyGroup) key { return key{g.month, g.currency} },
+		func(t *momo.MonthTotal, g moneyGroup) {
+			t.Month, t.Currency = g.month, g.currency
+			switch g.direction {
+			case momo.In:
+				t.In += g.amount
+			case momo.Out:
+				t.Out += g.amount
+			}
+			t.Fees += g.fees
+			t.Taxes += g.taxes
+			t.Count += g.count
+		},
+		func(a, b momo.MonthTotal) int {
+			return cmp.Or(strings.Compare(a.Month, b.Month), strings.Compare(string(a.Currency), string(b.Currency)))
+		})
+}
+
+// kinds adds up each kind and direction per currency, the largest totals
+// of each currency first.
+func kinds(groups []moneyGroup) []momo.KindTotal {
+	type key struct {
+		kind      momo.Kind
+		direction momo.Direction
+		currency  momo.Currency
+	}
+	return total(groups, func(g moneyGroup) key { return key{g.kind, g.direction, g.currency} },
+		func(t *momo.KindTotal, g moneyGroup) {
+			t.Kind, t.Direction, t.Currency = g.kind, g.direction, g.currency
+			t.Count += g.count
+			t.Total += g.amount
+		},
+		func(a, b momo.KindTotal) int {
+			return cmp.Or(strings.Compare(string(a.Currency), string(b.Currency)), cmp.Compare(b.Total, a.Total),
+				strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(string(a.Direction), string(b.Direction)))
+		})
+}
+
+// charges adds up fees and taxes per currency.
+func charges(groups []moneyGroup) []momo.ChargeTotal {
+	return total(groups, func(g moneyGroup) momo.Currency { return g.currency },
+		func(t *momo.ChargeTotal, g moneyGroup) {
+			t.Currency = g.currency
+			t.Fees += g.fees
+			t.Taxes += g.taxes
+		},
+		func(a, b momo.ChargeTotal) int { return strings.Compare(string(a.Currency), string(b.Currency)) })
+}
+
+// total folds groups into one T per key with add, and sorts the result.
+func total[K comparable, T any](groups []moneyGroup, keyOf func(moneyGroup) K, add func(*T, moneyGroup), order func(a, b T) int) []T {
+	index := map[K]int{}
+	var out []T
+	for _, g := range groups {
+		k := keyOf(g)
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, *new(T))
 		}
-		rep.Charges = append(rep.Charges, c)
-		return nil
-	})
+		add(&out[i], g)
+	}
+	slices.SortFunc(out, order)
+	return out
 }
 
 // counterparties lists, per currency, the top counterparties by money
@@ -191,34 +305,29 @@ func (r reporter) counterparties(ctx context.Context, rep *momo.Report) error {
 			SELECT counterparty_key, currency, COUNT(*) AS n,
 			       COALESCE(SUM(CASE WHEN direction = 'in' THEN amount END), 0) AS money_in,
 			       COALESCE(SUM(CASE WHEN direction = 'out' THEN amount END), 0) AS money_out,
-			       COALESCE(SUM(CASE WHEN direction IN ('in', 'out') THEN amount END), 0) AS money,
 			       MAX(id) AS last_id
 			FROM transactions WHERE {where}
 			GROUP BY counterparty_key, currency
 		), ranked AS (
 			SELECT totals.*, ROW_NUMBER() OVER (
 			           PARTITION BY currency
-			           ORDER BY money DESC, n DESC, counterparty_key) AS nth
+			           ORDER BY money_in + money_out DESC, n DESC, counterparty_key) AS nth
 			FROM totals
 		), top AS (
 			SELECT ranked.*, last.subscriber_id
 			FROM ranked JOIN transactions last ON last.id = ranked.last_id
 			WHERE ranked.nth <= ?
 		)
-		SELECT COALESCE((SELECT x.counterparty_enc FROM transactions x
-		                 WHERE x.subscriber_id = t.subscriber_id AND x.counterparty_key = t.counterparty_key
-		                   AND x.currency = t.currency AND x.counterparty_enc IS NOT NULL
-		                 ORDER BY x.id DESC LIMIT 1), ''),
-		       COALESCE((SELECT x.counterparty_number_enc FROM transactions x
-		                 WHERE x.subscriber_id = t.subscriber_id AND x.counterparty_key = t.counterparty_key
-		                   AND x.currency = t.currency AND x.counterparty_number_enc IS NOT NULL
-		                 ORDER BY x.id DESC LIMIT 1), ''),
+		SELECT t.counterparty_key, COALESCE(c.name_enc, ''), COALESCE(c.number_enc, ''),
 		       t.currency, t.n, t.money_in, t.money_out
 		FROM top t
+		LEFT JOIN counterparties c ON c.subscriber_id = t.subscriber_id
+		     AND c.counterparty_key = t.counterparty_key AND c.currency = t.currency
 		ORDER BY t.currency, t.nth`,
-		[]string{"booked = 1", "counterparty_key IS NOT NULL"}, func(rows *sql.Rows) error {
+		filter{conds: []string{"booked = 1", "counterparty_key IS NOT NULL"}, byMonth: true},
+		func(rows *sql.Rows) error {
 			var c momo.CounterpartyTotal
-			if err := rows.Scan(&c.Name, &c.Number, &c.Currency, &c.Count, &c.In, &c.Out); err != nil {
+			if err := rows.Scan(&c.Key, &c.Name, &c.Number, &c.Currency, &c.Count, &c.In, &c.Out); err != nil {
 				return err
 			}
 			rep.Counterparties = append(rep.Counterparties, c)
@@ -246,7 +355,7 @@ func (r reporter) balances(ctx context.Context, rep *momo.Report) error {
 		       MAX(l.at)
 		FROM last l
 		GROUP BY l.operator, l.currency
-		ORDER BY l.operator, l.currency`, []string{"balance IS NOT NULL"}, func(rows *sql.Rows) error {
+		ORDER BY l.operator, l.currency`, filter{conds: []string{"balance IS NOT NULL"}}, func(rows *sql.Rows) error {
 		var b momo.BalanceAt
 		var at dbTime
 		if err := rows.Scan(&b.Operator, &b.Currency, &b.Balance, &at); err != nil {
@@ -254,21 +363,6 @@ func (r reporter) balances(ctx context.Context, rep *momo.Report) error {
 		}
 		b.At = at.Time
 		rep.Balances = append(rep.Balances, b)
-		return nil
-	})
-}
-
-func (r reporter) unrecognized(ctx context.Context, rep *momo.Report) error {
-	return r.each(ctx, `
-		SELECT operator, COUNT(*) AS n
-		FROM messages WHERE {where}
-		GROUP BY operator
-		ORDER BY n DESC, operator`, []string{"outcome = 'unrecognized'"}, func(rows *sql.Rows) error {
-		var o momo.OperatorCount
-		if err := rows.Scan(&o.Operator, &o.Count); err != nil {
-			return err
-		}
-		rep.UnrecognizedBy = append(rep.UnrecognizedBy, o)
 		return nil
 	})
 }

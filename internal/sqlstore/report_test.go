@@ -112,9 +112,9 @@ func TestReport(t *testing.T) {
 			// r1 (r2 names no one), K2's name from f1 (failed, but it names
 			// K2 all the same) and its number from s2.
 			Counterparties: []momo.CounterpartyTotal{
-				{Name: "sealed:ama", Number: "sealed:024", Currency: "GHS", Count: 2, In: 11500},
-				{Name: "sealed:kofi-3", Number: "sealed:020", Currency: "GHS", Count: 2, Out: 8000},
-				{Name: "sealed:rw", Currency: "RWF", Count: 1, In: 40000},
+				{Key: "K1", Name: "sealed:ama", Number: "sealed:024", Currency: "GHS", Count: 2, In: 11500},
+				{Key: "K2", Name: "sealed:kofi-3", Number: "sealed:020", Currency: "GHS", Count: 2, Out: 8000},
+				{Key: "K4", Name: "sealed:rw", Currency: "RWF", Count: 1, In: 40000},
 			},
 			Balances: []momo.BalanceAt{
 				{Operator: "MTN MoMo", Currency: "GHS", Balance: 43270, At: at("2024-02-11 10:00")},
@@ -138,9 +138,9 @@ func TestReport(t *testing.T) {
 			Charges: []momo.ChargeTotal{{Currency: "GHS", Fees: 100, Taxes: 50}, {Currency: "RWF"}},
 			// Names come from outside the range too.
 			Counterparties: []momo.CounterpartyTotal{
-				{Name: "sealed:kofi-3", Number: "sealed:020", Currency: "GHS", Count: 1, Out: 5000},
-				{Name: "sealed:ama", Number: "sealed:024", Currency: "GHS", Count: 1, In: 1500},
-				{Name: "sealed:rw", Currency: "RWF", Count: 1, In: 40000},
+				{Key: "K2", Name: "sealed:kofi-3", Number: "sealed:020", Currency: "GHS", Count: 1, Out: 5000},
+				{Key: "K1", Name: "sealed:ama", Number: "sealed:024", Currency: "GHS", Count: 1, In: 1500},
+				{Key: "K4", Name: "sealed:rw", Currency: "RWF", Count: 1, In: 40000},
 			},
 			Balances: []momo.BalanceAt{
 				{Operator: "MTN MoMo", Currency: "GHS", Balance: 43270, At: at("2024-02-11 10:00")},
@@ -163,9 +163,9 @@ func TestReport(t *testing.T) {
 			},
 			Charges: []momo.ChargeTotal{{Currency: "GHS", Fees: 150, Taxes: 100}},
 			Counterparties: []momo.CounterpartyTotal{
-				{Name: "sealed:ama", Number: "sealed:024", Currency: "GHS", Count: 1, In: 10000},
-				{Name: "sealed:kofi-3", Number: "sealed:020", Currency: "GHS", Count: 2, Out: 8000},
-				{Name: "sealed:shop", Currency: "GHS", Count: 1, Out: 2000},
+				{Key: "K1", Name: "sealed:ama", Number: "sealed:024", Currency: "GHS", Count: 1, In: 10000},
+				{Key: "K2", Name: "sealed:kofi-3", Number: "sealed:020", Currency: "GHS", Count: 2, Out: 8000},
+				{Key: "K3", Name: "sealed:shop", Currency: "GHS", Count: 1, Out: 2000},
 			},
 			Balances: []momo.BalanceAt{
 				{Operator: "MTN MoMo", Currency: "GHS", Balance: 41770, At: at("2024-02-02 10:00")},
@@ -205,7 +205,7 @@ func TestReportAllSubscribers(t *testing.T) {
 	}
 	// K1 across both subscribers, named as the subscriber who dealt with
 	// it last knows it (that one has no number for it).
-	wantTop := momo.CounterpartyTotal{Name: "sealed:ama-o", Currency: "GHS", Count: 3, In: 10000 + 1500 + 99999}
+	wantTop := momo.CounterpartyTotal{Key: "K1", Name: "sealed:ama-o", Currency: "GHS", Count: 3, In: 10000 + 1500 + 99999}
 	if len(got.Counterparties) == 0 || got.Counterparties[0] != wantTop {
 		t.Errorf("top counterparty = %+v, want %+v", got.Counterparties, wantTop)
 	}

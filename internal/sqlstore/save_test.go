@@ -72,6 +72,89 @@ func TestSaveOutcomes(t *testing.T) {
 	}
 }
 
+func TestSaveDuplicatesWithinABatch(t *testing.T) {
+	t0 := at("2024-01-10 09:00")
+	pay := func(key string) *momo.TransactionRecord {
+		return money(key, momo.KindSent, momo.Out, 500, t0)
+	}
+	type message struct {
+		hash    string
+		outcome momo.Outcome
+		tx      string // dedup key of its transaction, "" for none
+	}
+	tests := []struct {
+		name     string
+		before   []momo.MessageRecord // saved first, in a batch of their own
+		batch    []momo.MessageRecord
+		want     []momo.Outcome
+		messages []message
+		txs      int
+	}{
+		{"the same message twice",
+			nil,
+			[]momo.MessageRecord{parsed("h1", pay("K1")), parsed("h1", pay("K1"))},
+			[]momo.Outcome{momo.OutcomeParsed, momo.OutcomeDuplicate},
+			[]message{{"h1", momo.OutcomeParsed, "K1"}}, 1},
+		{"the same hash read as another transaction",
+			nil,
+			[]momo.MessageRecord{parsed("h1", pay("K1")), parsed("h1", pay("K2"))},
+			[]momo.Outcome{momo.OutcomeParsed, momo.OutcomeDuplicate},
+			[]message{{"h1", momo.OutcomeParsed, "K1"}}, 1},
+		{"two messages of one transaction",
+			nil,
+			[]momo.MessageRecord{parsed("h1", pay("K1")), parsed("h2", pay("K1"))},
+			[]momo.Outcome{momo.OutcomeParsed, momo.OutcomeDuplicate},
+			[]message{{"h1", momo.OutcomeParsed, "K1"}, {"h2", momo.OutcomeDuplicate, "K1"}}, 1},
+		// The message was stored when no template knew it; its
+		// transaction must not be stored without it.
+		{"a stored message whose transaction is new",
+			[]momo.MessageRecord{unrecognized("h1", "", t0)},
+			[]momo.MessageRecord{parsed("h1", pay("K1"))},
+			[]momo.Outcome{momo.OutcomeDuplicate},
+			[]message{{"h1", momo.OutcomeUnrecognized, ""}}, 0},
+		{"a stored message, then a new message of the same transaction",
+			[]momo.MessageRecord{unrecognized("h1", "", t0)},
+			[]momo.MessageRecord{parsed("h1", pay("K1")), parsed("h2", pay("K1")), parsed("h3", pay("K1"))},
+			[]momo.Outcome{momo.OutcomeDuplicate, momo.OutcomeParsed, momo.OutcomeDuplicate},
+			[]message{{"h1", momo.OutcomeUnrecognized, ""}, {"h2", momo.OutcomeParsed, "K1"},
+				{"h3", momo.OutcomeDuplicate, "K1"}}, 1},
+		{"a stored transaction, then the same message twice",
+			[]momo.MessageRecord{parsed("h1", pay("K1"))},
+			[]momo.MessageRecord{parsed("h2", pay("K1")), parsed("h2", pay("K1"))},
+			[]momo.Outcome{momo.OutcomeDuplicate, momo.OutcomeDuplicate},
+			[]message{{"h1", momo.OutcomeParsed, "K1"}, {"h2", momo.OutcomeDuplicate, "K1"}}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openTest(t)
+			sub := subscriber(t, s, "local", "")
+			if tt.before != nil {
+				save(t, s, sub, tt.before...)
+			}
+			if got := save(t, s, sub, tt.batch...); !slices.Equal(got, tt.want) {
+				t.Errorf("Save = %v, want %v", got, tt.want)
+			}
+			for _, m := range tt.messages {
+				var txID int64
+				if m.tx != "" {
+					txID = stored(t, s, sub, m.tx).ID
+				}
+				got := storedMessage(t, s, sub, m.hash)
+				if got.Outcome != m.outcome || got.TransactionID != txID {
+					t.Errorf("message %s = %+v, want %s of transaction %d", m.hash, got, m.outcome, txID)
+				}
+			}
+			if n := count(t, s, "SELECT COUNT(*) FROM transactions"); n != tt.txs {
+				t.Errorf("%d transactions stored, want %d", n, tt.txs)
+			}
+			if n := count(t, s, `SELECT COUNT(*) FROM transactions t
+				WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.transaction_id = t.id)`); n != 0 {
+				t.Errorf("%d transactions without a message", n)
+			}
+		})
+	}
+}
+
 func TestSaveStoresFields(t *testing.T) {
 	s := openTest(t)
 	sub := subscriber(t, s, "local", "Africa/Kigali")
@@ -85,7 +168,9 @@ func TestSaveStoresFields(t *testing.T) {
 	}
 	rec := parsed("h1", tx)
 	rec.ReceivedAt = time.Time{} // pasted: no SMS time
-	save(t, s, sub, rec, unrecognized("h2", "", at("2024-01-31 22:30")))
+	dated := unrecognized("h3", "", at("2024-01-31 22:30"))
+	dated.LocalDay = "2024-01-31" // the caller's day wins over the store's reckoning
+	save(t, s, sub, rec, unrecognized("h2", "", at("2024-01-31 22:30")), dated)
 
 	var (
 		fee, tax, balance                 *int64
@@ -117,6 +202,9 @@ func TestSaveStoresFields(t *testing.T) {
 	// subscriber's timezone (Kigali is UTC+2).
 	if m := storedMessage(t, s, sub, "h2"); m.LocalDay != "2024-02-01" {
 		t.Errorf("unrecognized message's local day = %q, want 2024-02-01", m.LocalDay)
+	}
+	if m := storedMessage(t, s, sub, "h3"); m.LocalDay != "2024-01-31" {
+		t.Errorf("local day of a message that states one = %q, want 2024-01-31", m.LocalDay)
 	}
 }
 
@@ -164,14 +252,10 @@ func TestCompanions(t *testing.T) {
 	payment := func(key string, amount int64, when time.Time) *momo.TransactionRecord {
 		return money(key, momo.KindPayment, momo.Out, amount, when)
 	}
-	type want struct {
-		key         string
-		booked      bool
-		companionOf string // key of the primary, "" for none
-	}
+	type want = companionWant
 	tests := []struct {
 		name string
-		txs  []*momo.TransactionRecord // saved in this order, one batch each
+		txs  []*momo.TransactionRecord // saved in this order
 		want []want
 	}{
 		{"companion after its primary",
@@ -188,6 +272,12 @@ func TestCompanions(t *testing.T) {
 			[]*momo.TransactionRecord{bundleConfirmation("bun", 500, t0),
 				payment("pay1", 500, t0.Add(time.Minute)), payment("pay2", 500, t0.Add(2*time.Minute))},
 			[]want{{"bun", false, "pay1"}, {"pay1", true, ""}, {"pay2", true, ""}}},
+		// pay2 arrives before pay1: it finds the confirmation first, though
+		// pay1 is nearer in time.
+		{"the first primary to arrive takes the companion",
+			[]*momo.TransactionRecord{bundleConfirmation("bun", 500, t0),
+				payment("pay2", 500, t0.Add(2*time.Minute)), payment("pay1", 500, t0.Add(time.Minute))},
+			[]want{{"bun", false, "pay2"}, {"pay1", true, ""}, {"pay2", true, ""}}},
 		{"two payments, two confirmations",
 			[]*momo.TransactionRecord{payment("pay1", 500, t0), payment("pay2", 500, t0.Add(3*time.Minute)),
 				bundleConfirmation("bun2", 500, t0.Add(3*time.Minute)), bundleConfirmation("bun1", 500, t0.Add(time.Minute))},
@@ -219,25 +309,56 @@ func TestCompanions(t *testing.T) {
 			}()},
 			[]want{{"bun1", true, ""}, {"bun2", true, ""}}},
 	}
+	// Pairing follows record order, so one batch must pair as one batch
+	// per record does.
+	saves := []struct {
+		name string
+		save func(t *testing.T, s *Store, sub momo.SubscriberID, recs []momo.MessageRecord)
+	}{
+		{"a batch each", func(t *testing.T, s *Store, sub momo.SubscriberID, recs []momo.MessageRecord) {
+			for _, r := range recs {
+				save(t, s, sub, r)
+			}
+		}},
+		{"one batch", func(t *testing.T, s *Store, sub momo.SubscriberID, recs []momo.MessageRecord) {
+			save(t, s, sub, recs...)
+		}},
+	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := openTest(t)
-			sub := subscriber(t, s, "local", "")
-			for _, tx := range tt.txs {
-				save(t, s, sub, parsed("h-"+tx.DedupKey, tx))
-			}
-			for _, w := range tt.want {
-				got := stored(t, s, sub, w.key)
-				var of int64
-				if w.companionOf != "" {
-					of = stored(t, s, sub, w.companionOf).ID
+		for _, how := range saves {
+			t.Run(tt.name+", "+how.name, func(t *testing.T) {
+				s := openTest(t)
+				sub := subscriber(t, s, "local", "")
+				var recs []momo.MessageRecord
+				for _, tx := range tt.txs {
+					recs = append(recs, parsed("h-"+tx.DedupKey, tx))
 				}
-				if got.Booked != w.booked || got.CompanionOf != of {
-					t.Errorf("%s: booked %v, companion of %d; want booked %v, companion of %q (%d)",
-						w.key, got.Booked, got.CompanionOf, w.booked, w.companionOf, of)
-				}
-			}
-		})
+				how.save(t, s, sub, recs)
+				checkCompanions(t, s, sub, tt.want)
+			})
+		}
+	}
+}
+
+// companionWant is a transaction's expected pairing.
+type companionWant struct {
+	key         string
+	booked      bool
+	companionOf string // key of the primary, "" for none
+}
+
+func checkCompanions(t *testing.T, s *Store, sub momo.SubscriberID, want []companionWant) {
+	t.Helper()
+	for _, w := range want {
+		got := stored(t, s, sub, w.key)
+		var of int64
+		if w.companionOf != "" {
+			of = stored(t, s, sub, w.companionOf).ID
+		}
+		if got.Booked != w.booked || got.CompanionOf != of {
+			t.Errorf("%s: booked %v, companion of %d; want booked %v, companion of %q (%d)",
+				w.key, got.Booked, got.CompanionOf, w.booked, w.companionOf, of)
+		}
 	}
 }
 
@@ -262,6 +383,7 @@ func TestSaveRejectsBadInput(t *testing.T) {
 		{"no dedup key", sub, bad(func(r *momo.MessageRecord) { r.Tx.DedupKey = "" }), momo.CodeInvalid},
 		{"unknown kind", sub, bad(func(r *momo.MessageRecord) { r.Tx.Kind = "gift" }), momo.CodeInvalid},
 		{"bad day", sub, bad(func(r *momo.MessageRecord) { r.Tx.LocalDay = "2024-1-1" }), momo.CodeInvalid},
+		{"bad message day", sub, bad(func(r *momo.MessageRecord) { r.LocalDay = "2024-13-01" }), momo.CodeInvalid},
 	}
 	for _, tt := range tests {
 		_, err := s.Save(context.Background(), tt.sub, tt.recs)
@@ -275,10 +397,26 @@ func TestSaveRejectsBadInput(t *testing.T) {
 }
 
 func TestConcurrentSaveStoresOnce(t *testing.T) {
+	tests := []struct {
+		name    string
+		stores  int // each its own pool, as two processes would have
+		callers int
+	}{
+		{"two goroutines, one store", 1, 2},
+		{"four goroutines, two stores", 2, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			concurrentSaves(t, tt.stores, tt.callers)
+		})
+	}
+}
+
+// concurrentSaves saves the same batch from callers goroutines at once.
+func concurrentSaves(t *testing.T, nstores, callers int) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "momo.db")
-	// Two stores, as two processes would have: each its own pool.
-	var stores [2]*Store
+	stores := make([]*Store, nstores)
 	for i := range stores {
 		s, err := Open(ctx, path)
 		if err != nil {
@@ -289,18 +427,23 @@ func TestConcurrentSaveStoresOnce(t *testing.T) {
 	}
 	sub := subscriber(t, stores[0], "local", "")
 
+	// More records than one multi-row statement holds, and companions.
 	var batch []momo.MessageRecord
 	t0 := at("2024-01-10 09:00")
 	for i := range 200 {
-		tx := money(fmt.Sprintf("k%d", i), momo.KindReceived, momo.In, int64(100+i), t0.Add(time.Duration(i)*time.Minute))
+		when := t0.Add(time.Duration(i) * time.Minute)
+		tx := money(fmt.Sprintf("k%d", i), momo.KindPayment, momo.Out, int64(100+i/2), when)
+		if i%2 == 1 {
+			tx = bundleConfirmation(fmt.Sprintf("k%d", i), int64(100+i/2), when)
+		}
 		batch = append(batch, parsed(fmt.Sprintf("h%d", i), tx))
 	}
 
 	var wg sync.WaitGroup
-	results := make([][]momo.Outcome, 4)
+	results := make([][]momo.Outcome, callers)
 	for i := range results {
 		wg.Go(func() {
-			out, err := stores[i%2].Save(ctx, sub, batch)
+			out, err := stores[i%nstores].Save(ctx, sub, batch)
 			if err != nil {
 				t.Errorf("Save: %v", err)
 			}
@@ -332,8 +475,11 @@ func TestConcurrentSaveStoresOnce(t *testing.T) {
 	if n := count(t, stores[0], "SELECT COUNT(*) FROM messages"); n != len(batch) {
 		t.Errorf("%d messages, want %d", n, len(batch))
 	}
-	if n := count(t, stores[1], "SELECT COUNT(*) FROM transactions"); n != len(batch) {
+	if n := count(t, stores[nstores-1], "SELECT COUNT(*) FROM transactions"); n != len(batch) {
 		t.Errorf("%d transactions, want %d", n, len(batch))
+	}
+	if n := count(t, stores[0], "SELECT COUNT(*) FROM transactions WHERE companion_of IS NOT NULL"); n != len(batch)/2 {
+		t.Errorf("%d companions linked, want %d", n, len(batch)/2)
 	}
 }
 
@@ -417,6 +563,47 @@ func TestReparse(t *testing.T) {
 	}
 	if got := storedMessage(t, s, sub, "m1"); got.TransactionID != b.ID {
 		t.Errorf("a failed reparse changed message m1: %+v", got)
+	}
+}
+
+// Reparse rebuilds what is derived from the transactions: here, the
+// counterparty names the report shows, which the new parse reads otherwise.
+func TestReparseRenamesCounterparties(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	sub := subscriber(t, s, "local", "")
+	t0 := at("2024-01-10 09:00")
+	named := func(key, name string, when time.Time) momo.MessageRecord {
+		tx := money(key, momo.KindSent, momo.Out, 500, when)
+		tx.CounterpartyKey, tx.Counterparty = "K", momo.Sealed(name)
+		return parsed("h"+key, tx)
+	}
+	save(t, s, sub, named("a", "sealed:first", t0), named("b", "sealed:second", t0.Add(time.Minute)))
+	counterpartyName(t, s, sub, "sealed:second")
+
+	_, err := s.Reparse(ctx, sub, func(m momo.StoredMessage) (momo.MessageRecord, error) {
+		name := map[string]string{"ha": "sealed:second", "hb": "sealed:first"}[m.Hash]
+		rec := named(m.Hash[1:], name, m.ReceivedAt)
+		return rec, nil
+	})
+	if err != nil {
+		t.Fatalf("Reparse: %v", err)
+	}
+	counterpartyName(t, s, sub, "sealed:first")
+	if n := count(t, s, "SELECT COUNT(*) FROM counterparties"); n != 1 {
+		t.Errorf("%d counterparty rows after reparse, want 1", n)
+	}
+}
+
+// counterpartyName checks the name of the subscriber's top counterparty.
+func counterpartyName(t *testing.T, s *Store, sub momo.SubscriberID, want momo.Sealed) {
+	t.Helper()
+	rep, err := s.Report(context.Background(), momo.ReportQuery{Subscriber: sub})
+	if err != nil {
+		t.Fatalf("Report: %v", err)
+	}
+	if len(rep.Counterparties) != 1 || rep.Counterparties[0].Name != want {
+		t.Errorf("counterparties = %+v, want one named %q", rep.Counterparties, want)
 	}
 }
 

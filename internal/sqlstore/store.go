@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync"
 	"time"
 
 	"github.com/momoanalytics/momo"
@@ -31,6 +32,9 @@ type Store struct {
 	d          *dialect
 	migrations *goose.Provider
 	now        func() time.Time // the clock; tests replace it
+
+	stmtMu sync.Mutex
+	stmts  *statements // prepared on first use
 }
 
 var _ momo.Store = (*Store)(nil)
@@ -132,6 +136,11 @@ func (s *Store) Close() error {
 		s.db.ExecContext(ctx, s.d.closing)
 		cancel()
 	}
+	s.stmtMu.Lock()
+	if s.stmts != nil {
+		s.stmts.close()
+	}
+	s.stmtMu.Unlock()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("sqlstore: close: %w", err)
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -13,7 +15,7 @@ import (
 	"github.com/momoanalytics/momo"
 )
 
-const latestVersion = 1
+const latestVersion = 4
 
 func TestOpenCreatesPrivateDatabase(t *testing.T) {
 	ctx := context.Background()
@@ -57,6 +59,8 @@ func TestOpenCreatesPrivateDatabase(t *testing.T) {
 		{"foreign_keys", "1"},
 		{"busy_timeout", "5000"},
 		{"synchronous", "1"}, // NORMAL
+		{"temp_store", "2"},  // MEMORY
+		{"wal_autocheckpoint", "4000"},
 	}
 	for _, p := range pragmas {
 		var got string
@@ -108,6 +112,59 @@ func TestMigrationsDownAndUp(t *testing.T) {
 		t.Fatalf("Migrate from empty = %d, %d, %v; want 0, %d, nil", from, to, err, latestVersion)
 	}
 	subscriber(t, s, "local", "")
+}
+
+// Before version 4 the report read counterparties' names from their
+// transactions; the migration must carry the latest ones over.
+func TestMigrationNamesCounterparties(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	if _, err := s.migrations.DownTo(ctx, 3); err != nil {
+		t.Fatalf("DownTo(3): %v", err)
+	}
+	sub := subscriber(t, s, "local", "")
+	rows := []struct {
+		key, currency string
+		name, number  any
+	}{
+		{"K1", "GHS", "sealed:old", "sealed:024"},
+		{"K1", "GHS", "sealed:new", nil}, // the latest name; the number stays
+		{"K1", "RWF", nil, "sealed:rw"},
+		{"K2", "GHS", nil, nil},
+	}
+	for i, r := range rows {
+		_, err := s.db.ExecContext(ctx, `INSERT INTO transactions (subscriber_id, dedup_key, kind,
+			direction, booked_at, local_day, local_month, booked, created_at,
+			counterparty_key, currency, counterparty_enc, counterparty_number_enc)
+			VALUES (?, ?, 'sent', 'out', '2024-01-01T00:00:00.000Z', '2024-01-01', '2024-01', 1,
+			'2024-01-01T00:00:00.000Z', ?, ?, ?, ?)`, sub, fmt.Sprint("k", i), r.key, r.currency, r.name, r.number)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+
+	want := []string{"K1 GHS sealed:new sealed:024", "K1 RWF  sealed:rw", "K2 GHS  "}
+	var got []string
+	q, err := s.db.QueryContext(ctx, `SELECT counterparty_key, currency,
+		COALESCE(name_enc, ''), COALESCE(number_enc, '')
+		FROM counterparties WHERE subscriber_id = ? ORDER BY 1, 2`, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	for q.Next() {
+		var key, cur, name, number string
+		if err := q.Scan(&key, &cur, &name, &number); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, key+" "+cur+" "+name+" "+number)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("counterparties = %q, want %q", got, want)
+	}
 }
 
 func TestOpenMemory(t *testing.T) {
