@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -136,4 +135,3 @@ func storedMessage(t testing.TB, s *Store, sub momo.SubscriberID, hash string) m
 	return m
 }
 
-func outcomes(os ...momo.Outcome) string { return fmt.Sprint(os) }
