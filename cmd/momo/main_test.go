@@ -165,3 +165,42 @@ func TestDamagedCopyFirst(t *testing.T) {
 		t.Errorf("%d transactions booked, want 1649 as from the clean copy alone", rep.Transactions)
 	}
 }
+
+// TestRiskStoredWithTransactions: every outgoing transaction of the real
+// export is assessed, the verdicts are stored and reported, and ordinary
+// payments are not mostly flagged.
+func TestRiskStoredWithTransactions(t *testing.T) {
+	dir := t.TempDir()
+	if _, r := importJSON(t, dir, corpus.Path(t, "mtn-rwanda-sms-backup.xml")); r.code != 0 {
+		t.Fatalf("import: %s", r.stderr)
+	}
+	rep := decodeReport(t, momoRun(t, dir, nil, "", "report", "--format", "json").stdout)
+
+	out := 0
+	for _, k := range rep.Kinds {
+		if k.Direction == momo.Out {
+			out += k.Count
+		}
+	}
+	assessed, high := 0, 0
+	for _, l := range rep.RiskLevels {
+		assessed += l.Count
+		if l.Level == "HIGH" || l.Level == "CRITICAL" {
+			high += l.Count
+		}
+	}
+	if assessed < out {
+		t.Errorf("%d verdicts stored for %d booked outgoing transactions", assessed, out)
+	}
+	if high*2 >= out {
+		t.Errorf("%d of %d outgoing transactions flagged HIGH or above", high, out)
+	}
+	if high > 0 && len(rep.Alerts) == 0 {
+		t.Error("HIGH verdicts but no alerts listed")
+	}
+	for _, a := range rep.Alerts {
+		if len(a.Reasons) == 0 {
+			t.Errorf("an alert without reasons: %+v", a)
+		}
+	}
+}

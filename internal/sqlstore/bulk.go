@@ -160,7 +160,7 @@ func insertMessagesSQL(rows int) string {
 		RETURNING id, hash`
 }
 
-const transactionColumns = 26
+const transactionColumns = 30
 
 func insertTransactionsSQL(rows int) string {
 	return `
@@ -168,7 +168,8 @@ func insertTransactionsSQL(rows int) string {
 			kind, direction, status, amount, fee, tax, balance,
 			counterparty_enc, counterparty_number_enc, counterparty_key, operator_txid,
 			occurred_at, booked_at, local_day, local_month, template, booked,
-			companion_kinds, companion_from, companion_to, created_at)
+			companion_kinds, companion_from, companion_to, created_at,
+			risk_score, risk_level, risk_reasons, fake_sms)
 		VALUES ` + rowsSQL(rows, transactionColumns) + `
 		ON CONFLICT (subscriber_id, dedup_key) DO NOTHING
 		RETURNING id, dedup_key`

@@ -134,4 +134,3 @@ func storedMessage(t testing.TB, s *Store, sub momo.SubscriberID, hash string) m
 	m.TransactionID = tx.Int64
 	return m
 }
-

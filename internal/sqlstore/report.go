@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -58,6 +60,8 @@ func (s *Store) Report(ctx context.Context, q momo.ReportQuery) (momo.Report, er
 		{"money", r.money},
 		{"counterparties", r.counterparties},
 		{"balances", r.balances},
+		{"risk levels", r.riskLevels},
+		{"alerts", r.alerts},
 	}
 	for _, st := range steps {
 		if err := st.run(ctx, &rep); err != nil {
@@ -365,4 +369,48 @@ func (r reporter) balances(ctx context.Context, rep *momo.Report) error {
 		rep.Balances = append(rep.Balances, b)
 		return nil
 	})
+}
+
+// riskLevels counts the assessed transactions of each risk level.
+func (r reporter) riskLevels(ctx context.Context, rep *momo.Report) error {
+	return r.each(ctx, `
+		SELECT risk_level, COUNT(*) FROM transactions
+		WHERE {where}
+		GROUP BY risk_level
+		ORDER BY MIN(risk_score)`, filter{conds: []string{"risk_level IS NOT NULL"}}, func(rows *sql.Rows) error {
+		var l momo.LevelCount
+		if err := rows.Scan(&l.Level, &l.Count); err != nil {
+			return err
+		}
+		rep.RiskLevels = append(rep.RiskLevels, l)
+		return nil
+	})
+}
+
+// maxAlerts is how many HIGH and CRITICAL verdicts a report lists.
+const maxAlerts = 10
+
+// alerts lists the most recent HIGH and CRITICAL verdicts.
+func (r reporter) alerts(ctx context.Context, rep *momo.Report) error {
+	return r.each(ctx, `
+		SELECT booked_at, kind, direction, currency, amount, risk_score, risk_level, risk_reasons, fake_sms
+		FROM transactions
+		WHERE {where}
+		ORDER BY booked_at DESC, id DESC
+		LIMIT ?`, filter{conds: []string{"risk_level IN ('HIGH', 'CRITICAL')"}}, func(rows *sql.Rows) error {
+		var a momo.Alert
+		var at dbTime
+		var amount sql.NullInt64
+		var reasons string
+		var fake int64
+		if err := rows.Scan(&at, &a.Kind, &a.Direction, &a.Currency, &amount, &a.Risk.Score, &a.Risk.Level, &reasons, &fake); err != nil {
+			return err
+		}
+		a.At, a.Amount, a.Risk.FakeSMS = at.Time, momo.Amount{Minor: amount.Int64, Known: amount.Valid}, fake != 0
+		if err := json.Unmarshal([]byte(reasons), &a.Risk.Reasons); err != nil {
+			return fmt.Errorf("read alert reasons: %w", err)
+		}
+		rep.Alerts = append(rep.Alerts, a)
+		return nil
+	}, maxAlerts)
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/momoanalytics/momo"
 )
 
-const latestVersion = 4
+const latestVersion = 5
 
 func TestOpenCreatesPrivateDatabase(t *testing.T) {
 	ctx := context.Background()

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -114,12 +115,23 @@ func (w *writer) transactionArgs(args []any, n *newTx) []any {
 		from = timeText(n.at.Add(-t.Companion.Window))
 		to = timeText(n.at.Add(t.Companion.Window))
 	}
-	return append(args, int64(w.sub), t.DedupKey, t.Operator, t.Country, string(t.Currency),
+	args = append(args, int64(w.sub), t.DedupKey, t.Operator, t.Country, string(t.Currency),
 		string(t.Kind), string(t.Direction), string(t.Status),
 		amountArg(t.Amount), amountArg(t.Fee), amountArg(t.Tax), amountArg(t.Balance),
 		nullString(t.Counterparty), nullString(t.CounterpartyNumber), nullString(t.CounterpartyKey),
 		nullString(t.OperatorTxID), timeArg(t.OccurredAt), timeText(n.at), day, day[:7], t.Template,
 		flag(n.booked), kinds, from, to, w.nowText)
+	return appendRisk(args, t.Risk)
+}
+
+// appendRisk adds the risk columns: NULL when the transaction was not
+// assessed.
+func appendRisk(args []any, r *momo.Risk) []any {
+	if r == nil {
+		return append(args, nil, nil, nil, int64(0))
+	}
+	reasons, _ := json.Marshal(r.Reasons) // a []string always marshals
+	return append(args, int64(r.Score), r.Level, string(reasons), flag(r.FakeSMS))
 }
 
 // findTransactions reads the ids of the keys of firsts that were already
