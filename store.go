@@ -98,6 +98,14 @@ type Risk struct {
 	FakeSMS bool     // the message itself looks forged
 }
 
+// Answer is what a subscriber said about a counterparty: "legitimate" or
+// "fraud" in reply to an alert, "block", or "trust". Later risk scores for
+// that counterparty follow it.
+type Answer struct {
+	CounterpartyKey string // the keyed hash transactions group it by
+	Answer          string
+}
+
 // StoredMessage is a message read back for re-parsing.
 type StoredMessage struct {
 	ID         int64

@@ -66,7 +66,7 @@ func (e *env) open() (*app, error) {
 		cfg: cfg, store: store, cipher: cipher, book: book,
 		importer: &ingest.Importer{
 			Parser: book, Cipher: cipher, Store: store, Log: e.log,
-			NewRisk: riskFor(book),
+			NewRisk: riskFor(e.ctx, book, store),
 		},
 	}
 	e.closers = append(e.closers, store.Close)
@@ -163,10 +163,13 @@ func (a *app) zone(cur momo.Currency) *time.Location {
 
 // riskFor starts each run's risk assessment with the default rules, told
 // which senders each operator of the template tables really uses.
-func riskFor(book *smsparse.Book) func(momo.Subscriber) (ingest.Assessor, error) {
+func riskFor(ctx context.Context, book *smsparse.Book, store answerStore) func(momo.Subscriber) (ingest.Assessor, error) {
 	cfg := riskConfig(book)
 	return func(sub momo.Subscriber) (ingest.Assessor, error) {
-		s := risk.Settings{DailyBudget: sub.DailyBudget, Currency: sub.Currency}
+		s, err := riskSettings(ctx, store, sub)
+		if err != nil {
+			return nil, err
+		}
 		if sub.Timezone != "" {
 			loc, err := time.LoadLocation(sub.Timezone)
 			if err != nil {
@@ -177,6 +180,34 @@ func riskFor(book *smsparse.Book) func(momo.Subscriber) (ingest.Assessor, error)
 		return ingest.NewReplay(cfg, s), nil
 	}
 }
+
+// answerStore keeps a subscriber's answers about counterparties.
+type answerStore interface {
+	AddAnswer(ctx context.Context, sub momo.SubscriberID, a momo.Answer) error
+	Answers(ctx context.Context, sub momo.SubscriberID) ([]momo.Answer, error)
+}
+
+// riskSettings is what the subscriber told us, replayed in order: budget,
+// and blocked, trusted and answered counterparties.
+func riskSettings(ctx context.Context, store answerStore, sub momo.Subscriber) (risk.Settings, error) {
+	s := risk.Settings{DailyBudget: sub.DailyBudget, Currency: sub.Currency}
+	answers, err := store.Answers(ctx, sub.ID)
+	if err != nil {
+		return s, err
+	}
+	for _, a := range answers {
+		if a.Answer == answerTrust {
+			s.Trust(a.CounterpartyKey)
+			continue
+		}
+		s.Record(a.CounterpartyKey, risk.Answer(a.Answer))
+	}
+	return s, nil
+}
+
+// answerTrust puts a counterparty on the trusted list; the other answers
+// are the risk engine's own.
+const answerTrust = "trust"
 
 // riskConfig is the default rule set, told which sender ids each operator
 // of the template tables really uses: the tables are the one list of them.

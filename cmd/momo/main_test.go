@@ -204,3 +204,38 @@ func TestRiskStoredWithTransactions(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswersChangeLaterScores: blocking a counterparty raises the scores
+// of the transactions with it once the history is scored again.
+func TestAnswersChangeLaterScores(t *testing.T) {
+	dir := t.TempDir()
+	if _, r := importJSON(t, dir, corpus.Path(t, "mtn-rwanda-sms-backup.xml")); r.code != 0 {
+		t.Fatalf("import: %s", r.stderr)
+	}
+	highs := func() int {
+		n := 0
+		for _, l := range decodeReport(t, momoRun(t, dir, nil, "", "report", "--format", "json").stdout).RiskLevels {
+			if l.Level == "HIGH" || l.Level == "CRITICAL" {
+				n += l.Count
+			}
+		}
+		return n
+	}
+	before := highs()
+
+	r := momoRun(t, dir, nil, "", "risk", "answer", "--name", "Jane Smith", "--number", "250790777777", "block")
+	if r.code != 0 {
+		t.Fatalf("answer: exit %d %s", r.code, r.stderr)
+	}
+	if r := momoRun(t, dir, nil, "", "reparse"); r.code != 0 {
+		t.Fatalf("reparse: %s", r.stderr)
+	}
+	// The export holds 43 transfers to that name and number.
+	if after := highs(); after < before+43 {
+		t.Errorf("HIGH or above: %d before blocking, %d after; want at least 43 more", before, after)
+	}
+
+	if r := momoRun(t, dir, nil, "", "risk", "answer", "--name", "Jane Smith", "perhaps"); r.code != 2 {
+		t.Errorf("a bad answer: exit %d, want 2", r.code)
+	}
+}

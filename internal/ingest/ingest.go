@@ -362,10 +362,19 @@ func (im *Importer) transaction(zone *time.Location, m momo.Message, tx momo.Tra
 			return nil, fmt.Errorf("ingest: seal counterparty number: %w", err)
 		}
 	}
-	if tx.Counterparty != "" || tx.CounterpartyNumber != "" {
-		rec.CounterpartyKey = im.Cipher.Hash("counterparty", strings.ToLower(tx.Counterparty)+"\x00"+tx.CounterpartyNumber)
-	}
+	rec.CounterpartyKey = CounterpartyKey(im.Cipher, tx.Counterparty, tx.CounterpartyNumber)
 	return rec, nil
+}
+
+// CounterpartyKey is the keyed hash that groups a counterparty's
+// transactions and names it in blocked, trusted and answered lists: over
+// the name as written (in any case) and the number. Empty when the SMS
+// names nobody.
+func CounterpartyKey(c momo.Cipher, name, number string) string {
+	if name == "" && number == "" {
+		return ""
+	}
+	return c.Hash("counterparty", strings.ToLower(name)+"\x00"+number)
 }
 
 // dedupKey identifies the transaction a message describes, so that the

@@ -90,6 +90,19 @@ func (s *Settings) Record(key string, a Answer) {
 	}
 }
 
+// Trust puts a counterparty on the trusted list and takes it off the
+// blocked one: the subscriber's latest word wins.
+func (s *Settings) Trust(key string) {
+	if key == "" {
+		return
+	}
+	if s.Trusted == nil {
+		s.Trusted = map[string]bool{}
+	}
+	s.Trusted[key] = true
+	delete(s.Blocked, key)
+}
+
 // location returns the timezone to read local hours and days in.
 func (s Settings) location(tx momo.Transaction) *time.Location {
 	switch {

@@ -15,7 +15,7 @@ import (
 	"github.com/momoanalytics/momo"
 )
 
-const latestVersion = 5
+const latestVersion = 6
 
 func TestOpenCreatesPrivateDatabase(t *testing.T) {
 	ctx := context.Background()
