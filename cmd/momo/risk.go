@@ -86,9 +86,7 @@ func answerWord(word string) (string, error) {
 }
 
 func riskEvaluate(env *env, args []string) error {
-	fs := flag.NewFlagSet("risk evaluate", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	fs.Usage = func() { fmt.Fprintln(env.stderr, riskUsage) }
+	fs := env.flags("risk evaluate", riskUsage)
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object")
 	seed := fs.Uint64("seed", 1, "seed of the invented histories")
 	if err := fs.Parse(args); err != nil {

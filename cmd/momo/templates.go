@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -35,13 +34,6 @@ checked when present. Without SAMPLES, the built-in samples are used, one
 or more for every built-in template: a file that breaks a known shape fails.
 The exit status is 1 when a sample fails.`
 
-// templateCounter is what `momo templates list` needs from the store: how
-// many of a subscriber's stored messages each template matched, keyed by
-// template name (names are unique in a book).
-type templateCounter interface {
-	TemplateCounts(ctx context.Context, sub momo.SubscriberID) (map[string]int, error)
-}
-
 func runTemplates(e *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(e.stderr, templatesUsage)
@@ -61,9 +53,7 @@ func runTemplates(e *env, args []string) error {
 }
 
 func templatesList(e *env, args []string) error {
-	fs := flag.NewFlagSet("templates list", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() { fmt.Fprintln(e.stderr, templatesUsage) }
+	fs := e.flags("templates list", templatesUsage)
 	offline := fs.Bool("offline", false, "do not open the database; print no match counts")
 	format := fs.String("format", "text", "text or json")
 	if err := fs.Parse(args); err != nil {
@@ -91,30 +81,13 @@ func templatesList(e *env, args []string) error {
 	return writeTemplateRows(e.stdout, rows, counts != nil)
 }
 
-// templateCounts asks the store how often each template matched, or
-// returns nil, with a note, when this store cannot count them yet.
+// templateCounts asks the store how often each template matched.
 func (e *env) templateCounts() (map[string]int, error) {
-	app, err := e.open()
+	app, sub, err := e.local()
 	if err != nil {
 		return nil, err
 	}
-	counter, ok := any(app.store).(templateCounter)
-	if !ok {
-		fmt.Fprintln(e.stderr, "momo templates: this database cannot count matches per template yet; showing none")
-		return nil, nil
-	}
-	sub, err := app.cliSubscriber(e.ctx)
-	if err != nil {
-		return nil, err
-	}
-	counts, err := counter.TemplateCounts(e.ctx, sub.ID)
-	if err != nil {
-		return nil, err
-	}
-	if counts == nil {
-		counts = map[string]int{}
-	}
-	return counts, nil
+	return app.store.TemplateCounts(e.ctx, sub.ID)
 }
 
 // templateRow is one template in `momo templates list`.
@@ -201,9 +174,7 @@ type sample struct {
 }
 
 func templatesTest(e *env, args []string) error {
-	fs := flag.NewFlagSet("templates test", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() { fmt.Fprintln(e.stderr, templatesUsage) }
+	fs := e.flags("templates test", templatesUsage)
 	verbose := fs.Bool("v", false, "list passing samples too")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err)

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -24,17 +22,8 @@ wording becomes X's, so that a message can be pasted into a bug report
 without the names, numbers and amounts in it. The reason and the guessed
 operator are kept.`
 
-// unrecognizedLister is what `momo unrecognized` needs from the store: a
-// subscriber's unrecognized messages, newest first, at most limit of them
-// (0: all). Sender and body stay sealed; the command opens them.
-type unrecognizedLister interface {
-	Unrecognized(ctx context.Context, sub momo.SubscriberID, limit int) ([]momo.StoredMessage, error)
-}
-
 func runUnrecognized(e *env, args []string) error {
-	fs := flag.NewFlagSet("unrecognized", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() { fmt.Fprintln(e.stderr, unrecognizedUsage) }
+	fs := e.flags("unrecognized", unrecognizedUsage)
 	redact := fs.Bool("redact", false, "mask digits and names, for sharing")
 	operator := fs.String("operator", "", "only messages guessed to come from this operator (name or key)")
 	limit := fs.Int("limit", 100, "at most this many messages (0: all)")
@@ -49,15 +38,7 @@ func runUnrecognized(e *env, args []string) error {
 		return usageError(fmt.Errorf("--limit must be 0 or more"))
 	}
 
-	app, err := e.open()
-	if err != nil {
-		return err
-	}
-	lister, ok := any(app.store).(unrecognizedLister)
-	if !ok {
-		return momo.E(momo.CodeUnavailable, "this database cannot list unrecognized messages yet", nil)
-	}
-	sub, err := app.cliSubscriber(e.ctx)
+	app, sub, err := e.local()
 	if err != nil {
 		return err
 	}
@@ -69,7 +50,7 @@ func runUnrecognized(e *env, args []string) error {
 	if *operator != "" {
 		fetch = 0 // the guess is made again below, so filter after it
 	}
-	stored, err := lister.Unrecognized(e.ctx, sub.ID, fetch)
+	stored, err := app.store.Unrecognized(e.ctx, sub.ID, fetch)
 	if err != nil {
 		return err
 	}
