@@ -87,6 +87,7 @@ type Book struct {
 	operators []*Operator
 	bySender  map[string][]*Operator // sender id as written and as senderKey folds it
 	ceiling   int64                  // largest amount in major units; 0 means no limit
+	literals  *literalIndex          // every hint and required literal; nil: search each
 
 	vocabOnce sync.Once
 	vocab     map[string]bool // words Redact keeps
@@ -249,11 +250,13 @@ func compile(specs []operatorSpec) (*Book, error) {
 // one number, so that a parse looks each up in the text once.
 func (b *Book) numberLiterals() {
 	ids := map[string]int{}
+	var texts []string
 	number := func(l *literal) {
 		id, ok := ids[l.text]
 		if !ok {
 			id = len(ids)
 			ids[l.text] = id
+			texts = append(texts, l.text)
 		}
 		l.id = id
 	}
@@ -266,6 +269,9 @@ func (b *Book) numberLiterals() {
 				number(&t.literals[i])
 			}
 		}
+	}
+	if len(texts) <= maxRemembered {
+		b.literals = newLiteralIndex(texts)
 	}
 }
 

@@ -31,7 +31,7 @@ func (b *Book) Explain(m momo.Message) (momo.Parse, string) {
 
 func (b *Book) parse(senderOps []*Operator, text, lower string) (momo.Parse, string) {
 	why := ""
-	seen := seenLiterals{lower: lower}
+	seen := seenLiterals{lower: lower, index: b.literals}
 	try := func(op *Operator) (momo.Parse, bool) {
 		tx, reason, ok := op.match(text, &seen, b.ceiling)
 		if ok {
@@ -158,30 +158,29 @@ type literal struct {
 	id   int
 }
 
-// seenLiterals remembers, for one text, which book literals it contains.
+// seenLiterals answers, for one text, which book literals it contains: all
+// of them in one pass of the book's literal index, made on the first
+// question, or one search each when the book has no index.
 type seenLiterals struct {
-	lower string
-	state [maxRemembered]uint8 // 0 not looked up, 1 present, 2 absent
+	lower   string
+	index   *literalIndex
+	scanned bool
+	present [maxRemembered / 64]uint64
 }
 
+// maxRemembered bounds the literal ids the index answers for; the built-in
+// templates number about 500.
 const maxRemembered = 1024
 
 func (s *seenLiterals) has(l literal) bool {
-	if l.id >= maxRemembered {
+	if s.index == nil || l.id >= maxRemembered {
 		return strings.Contains(s.lower, l.text)
 	}
-	switch s.state[l.id] {
-	case 1:
-		return true
-	case 2:
-		return false
+	if !s.scanned {
+		s.index.scan(s.lower, &s.present)
+		s.scanned = true
 	}
-	found := strings.Contains(s.lower, l.text)
-	s.state[l.id] = 2
-	if found {
-		s.state[l.id] = 1
-	}
-	return found
+	return s.present[l.id/64]&(1<<(l.id%64)) != 0
 }
 
 // match tries the operator's templates in order. When none reads the

@@ -135,7 +135,7 @@ func (b *Book) segments(senderOps []*Operator, text, lower string) [][2]int {
 	for _, op := range senderOps {
 		add(op)
 	}
-	seen := seenLiterals{lower: lower}
+	seen := seenLiterals{lower: lower, index: b.literals}
 	for _, op := range b.operators {
 		if op.mentioned(&seen) {
 			add(op)

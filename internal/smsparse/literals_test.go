@@ -1,0 +1,116 @@
+package smsparse
+
+import (
+	"encoding/json"
+	"math/rand"
+	"os"
+	"strings"
+	"testing"
+)
+
+// contained is what the index must answer: each literal, looked for alone.
+func contained(texts []string, text string) map[int]bool {
+	want := map[int]bool{}
+	for id, l := range texts {
+		if strings.Contains(text, l) {
+			want[id] = true
+		}
+	}
+	return want
+}
+
+func indexed(x *literalIndex, n int, text string) map[int]bool {
+	var present [maxRemembered / 64]uint64
+	x.scan(text, &present)
+	got := map[int]bool{}
+	for id := 0; id < n; id++ {
+		if present[id/64]&(1<<(id%64)) != 0 {
+			got[id] = true
+		}
+	}
+	return got
+}
+
+func sameSet(a, b map[int]bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if !b[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestLiteralIndex covers literals inside others, sharing prefixes and
+// suffixes, and texts of bytes no literal uses.
+func TestLiteralIndex(t *testing.T) {
+	lits := []string{"he", "she", "his", "hers", "m-pesa", "new m-pesa balance", "rwf", "fee was", "was"}
+	x := newLiteralIndex(lits)
+	if x == nil {
+		t.Fatal("no index")
+	}
+	tests := []string{
+		"", "ushers", "ahishers", "new m-pesa balance is ksh1,000", "m-pes", "new m-pesa",
+		"the fee was 20 rwf", "fee wa", "€€€ ¢ \x00\xff", "SHE", "hehehe", "shis",
+	}
+	for _, text := range tests {
+		if got, want := indexed(x, len(lits), text), contained(lits, text); !sameSet(got, want) {
+			t.Errorf("%q: found %v, want %v", text, got, want)
+		}
+	}
+}
+
+// TestLiteralIndexBook compares the built-in book's index with a search for
+// each literal, over the example messages and random splices of them.
+func TestLiteralIndexBook(t *testing.T) {
+	b, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.literals == nil {
+		t.Fatal("the built-in book has no literal index")
+	}
+	texts := map[int]string{}
+	for _, op := range b.operators {
+		for _, l := range op.hints {
+			texts[l.id] = l.text
+		}
+		for _, tpl := range op.Templates {
+			for _, l := range tpl.literals {
+				texts[l.id] = l.text
+			}
+		}
+	}
+	lits := make([]string, len(texts))
+	for id, text := range texts {
+		lits[id] = text
+	}
+
+	data, err := os.ReadFile("testdata/cases.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var samples []string
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var c struct{ Body string }
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatal(err)
+		}
+		samples = append(samples, strings.ToLower(c.Body))
+	}
+	rng := rand.New(rand.NewSource(1))
+	for i := 0; i < 2000; i++ {
+		a, c := samples[rng.Intn(len(samples))], samples[rng.Intn(len(samples))]
+		if len(a) == 0 || len(c) == 0 {
+			continue
+		}
+		samples = append(samples, a[:rng.Intn(len(a))]+c[rng.Intn(len(c)):])
+	}
+	for _, text := range samples {
+		if got, want := indexed(b.literals, len(lits), text), contained(lits, text); !sameSet(got, want) {
+			t.Fatalf("%q: found %v, want %v", text, got, want)
+		}
+	}
+}
