@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -19,7 +20,8 @@ import (
 // This file holds what differs between the SQL databases the store runs on.
 // Queries elsewhere are written once, in SQL that SQLite and PostgreSQL both
 // accept: "?" placeholders that the dialect rebinds, INSERT … ON CONFLICT …
-// DO NOTHING RETURNING, CTEs and window functions. Only SQLite is built.
+// DO NOTHING RETURNING, CTEs and window functions. SQLite's particulars are
+// here, PostgreSQL's in postgres.go.
 
 // dialect describes one database.
 type dialect struct {
@@ -32,6 +34,16 @@ type dialect struct {
 	// busy reports whether err means that another connection holds the
 	// lock we need, so that trying again later may work.
 	busy func(err error) bool
+	// unreachable reports whether err means that the database server could
+	// not be reached or dropped the connection; nil for a database in a
+	// file.
+	unreachable func(err error) bool
+	// retry reports whether a database transaction that failed with err
+	// was undone whole for a conflict with another, so that running it
+	// again is safe; nil for never.
+	retry func(err error) bool
+	// reportTx are the options of Report's read-only transaction.
+	reportTx *sql.TxOptions
 	// closing is a statement run before the store closes, if any.
 	closing string
 }
@@ -41,6 +53,8 @@ var sqliteDialect = &dialect{
 	goose:      goose.DialectSQLite3,
 	migrations: "migrations/sqlite",
 	busy:       sqliteBusy,
+	// A read transaction in WAL mode reads one snapshot.
+	reportTx: &sql.TxOptions{ReadOnly: true},
 	// Refreshes the statistics the query planner uses, as SQLite advises
 	// applications to do before closing.
 	closing: "PRAGMA optimize",

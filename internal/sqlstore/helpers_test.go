@@ -9,21 +9,74 @@ import (
 	_ "time/tzdata" // the tests name zones; do not depend on the machine's
 
 	"github.com/momoanalytics/momo"
+	"github.com/momoanalytics/momo/internal/sqlstore/pgtest"
 )
 
 // importTime is what the store's clock reads in tests.
 var importTime = time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// openTest opens a fresh store on a file in a temporary directory.
-func openTest(t testing.TB) *Store {
+// engine is a database the store runs on; every test of the store's
+// behaviour runs on each (see eachEngine).
+type engine string
+
+const (
+	sqliteEngine   engine = "sqlite"
+	postgresEngine engine = "postgres"
+)
+
+var engines = []engine{sqliteEngine, postgresEngine}
+
+// eachEngine runs fn as a subtest per engine, named after it. The
+// PostgreSQL subtest skips (fails under CI) without TEST_DATABASE_URL.
+func eachEngine(t *testing.T, fn func(t *testing.T, e engine)) {
 	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "momo.db"))
+	for _, e := range engines {
+		t.Run(string(e), func(t *testing.T) { fn(t, e) })
+	}
+}
+
+// fresh returns where an empty database of the engine is: a file in a
+// temporary directory, or a PostgreSQL URL whose search_path is a schema
+// of the test's own, dropped when it ends.
+func (e engine) fresh(t testing.TB) string {
+	t.Helper()
+	if e == postgresEngine {
+		return pgtest.Schema(t)
+	}
+	return filepath.Join(t.TempDir(), "momo.db")
+}
+
+// migrationDir is the engine's folder of migrations.
+func (e engine) migrationDir() string {
+	if e == postgresEngine {
+		return postgresDialect.migrations
+	}
+	return sqliteDialect.migrations
+}
+
+// openAt opens a store on the database at where, closed when the test ends.
+func (e engine) openAt(t testing.TB, where string) *Store {
+	t.Helper()
+	ctx := context.Background()
+	var s *Store
+	var err error
+	if e == postgresEngine {
+		s, err = OpenPostgres(ctx, where, PostgresOptions{})
+	} else {
+		s, err = Open(ctx, where)
+	}
 	if err != nil {
-		t.Fatalf("Open: %v", err)
+		t.Fatalf("open %s: %v", e, err)
 	}
 	s.now = func() time.Time { return importTime }
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// openOn opens a store on a fresh database of the engine.
+func openOn(t testing.TB, e engine) *Store {
+	t.Helper()
+	return e.openAt(t, e.fresh(t))
 }
 
 // subscriber creates a subscriber with the given reference and timezone.
@@ -96,8 +149,8 @@ func stored(t testing.TB, s *Store, sub momo.SubscriberID, key string) txState {
 	t.Helper()
 	var st txState
 	var of sql.NullInt64
-	err := s.db.QueryRow(`SELECT id, booked, companion_of FROM transactions
-		WHERE subscriber_id = ? AND dedup_key = ?`, sub, key).Scan(&st.ID, &st.Booked, &of)
+	err := s.db.QueryRow(s.d.q(`SELECT id, booked, companion_of FROM transactions
+		WHERE subscriber_id = ? AND dedup_key = ?`), sub, key).Scan(&st.ID, &st.Booked, &of)
 	if err != nil {
 		t.Fatalf("transaction %q: %v", key, err)
 	}
@@ -109,7 +162,7 @@ func stored(t testing.TB, s *Store, sub momo.SubscriberID, key string) txState {
 func count(t testing.TB, s *Store, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := s.db.QueryRow(query, args...).Scan(&n); err != nil {
+	if err := s.db.QueryRow(s.d.q(query), args...).Scan(&n); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
@@ -126,8 +179,8 @@ func storedMessage(t testing.TB, s *Store, sub momo.SubscriberID, hash string) m
 	t.Helper()
 	var m messageRow
 	var tx sql.NullInt64
-	err := s.db.QueryRow(`SELECT outcome, transaction_id, local_day FROM messages
-		WHERE subscriber_id = ? AND hash = ?`, sub, hash).Scan(&m.Outcome, &tx, &m.LocalDay)
+	err := s.db.QueryRow(s.d.q(`SELECT outcome, transaction_id, local_day FROM messages
+		WHERE subscriber_id = ? AND hash = ?`), sub, hash).Scan(&m.Outcome, &tx, &m.LocalDay)
 	if err != nil {
 		t.Fatalf("message %q: %v", hash, err)
 	}

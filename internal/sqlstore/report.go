@@ -44,7 +44,7 @@ func (s *Store) Report(ctx context.Context, q momo.ReportQuery) (momo.Report, er
 	}
 	top = min(top, maxTop)
 
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.db.BeginTx(ctx, s.d.reportTx)
 	if err != nil {
 		return momo.Report{}, s.fail(ctx, "report", err)
 	}

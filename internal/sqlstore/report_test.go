@@ -85,162 +85,170 @@ func reportData(t *testing.T, s *Store) momo.SubscriberID {
 }
 
 func TestReport(t *testing.T) {
-	s := openTest(t)
-	sub := reportData(t, s)
+	eachEngine(t, func(t *testing.T, e engine) {
+		s := openOn(t, e)
+		sub := reportData(t, s)
 
-	tests := []struct {
-		name string
-		q    momo.ReportQuery
-		want momo.Report
-	}{
-		{"whole history", momo.ReportQuery{Subscriber: sub, Top: 2}, momo.Report{
-			Messages: 14, Transactions: 6, Unrecognized: 3, Rejected: 1,
-			Months: []momo.MonthTotal{
-				{Month: "2024-01", Currency: "GHS", In: 10000, Out: 5000, Fees: 50, Taxes: 50, Count: 3},
-				{Month: "2024-02", Currency: "GHS", In: 1500, Out: 5000, Fees: 100, Taxes: 50, Count: 2},
-				{Month: "2024-02", Currency: "RWF", In: 40000, Count: 1},
-			},
-			Kinds: []momo.KindTotal{
-				{Kind: momo.KindReceived, Direction: momo.In, Currency: "GHS", Count: 2, Total: 11500},
-				{Kind: momo.KindSent, Direction: momo.Out, Currency: "GHS", Count: 2, Total: 8000},
-				{Kind: momo.KindPayment, Direction: momo.Out, Currency: "GHS", Count: 1, Total: 2000},
-				{Kind: momo.KindReceived, Direction: momo.In, Currency: "RWF", Count: 1, Total: 40000},
-			},
-			Charges: []momo.ChargeTotal{{Currency: "GHS", Fees: 150, Taxes: 100}, {Currency: "RWF"}},
-			// Top 2 per currency: K3 (2000) drops out. Names and numbers
-			// come from the latest transaction that states them: K1's from
-			// r1 (r2 names no one), K2's name from f1 (failed, but it names
-			// K2 all the same) and its number from s2.
-			Counterparties: []momo.CounterpartyTotal{
-				{Key: "K1", Name: "sealed:ama", Number: "sealed:024", Currency: "GHS", Count: 2, In: 11500},
-				{Key: "K2", Name: "sealed:kofi-3", Number: "sealed:020", Currency: "GHS", Count: 2, Out: 8000},
-				{Key: "K4", Name: "sealed:rw", Currency: "RWF", Count: 1, In: 40000},
-			},
-			Balances: []momo.BalanceAt{
-				{Operator: "MTN MoMo", Currency: "GHS", Balance: 43270, At: at("2024-02-11 10:00")},
-				{Operator: "MTN MoMo RW", Currency: "RWF", Balance: 90000, At: at("2024-02-15 10:00")},
-			},
-			UnrecognizedBy: []momo.OperatorCount{{Operator: "MTN MoMo", Count: 2}, {Operator: "", Count: 1}},
-		}},
+		tests := []struct {
+			name string
+			q    momo.ReportQuery
+			want momo.Report
+		}{
+			{"whole history", momo.ReportQuery{Subscriber: sub, Top: 2}, momo.Report{
+				Messages: 14, Transactions: 6, Unrecognized: 3, Rejected: 1,
+				Months: []momo.MonthTotal{
+					{Month: "2024-01", Currency: "GHS", In: 10000, Out: 5000, Fees: 50, Taxes: 50, Count: 3},
+					{Month: "2024-02", Currency: "GHS", In: 1500, Out: 5000, Fees: 100, Taxes: 50, Count: 2},
+					{Month: "2024-02", Currency: "RWF", In: 40000, Count: 1},
+				},
+				Kinds: []momo.KindTotal{
+					{Kind: momo.KindReceived, Direction: momo.In, Currency: "GHS", Count: 2, Total: 11500},
+					{Kind: momo.KindSent, Direction: momo.Out, Currency: "GHS", Count: 2, Total: 8000},
+					{Kind: momo.KindPayment, Direction: momo.Out, Currency: "GHS", Count: 1, Total: 2000},
+					{Kind: momo.KindReceived, Direction: momo.In, Currency: "RWF", Count: 1, Total: 40000},
+				},
+				Charges: []momo.ChargeTotal{{Currency: "GHS", Fees: 150, Taxes: 100}, {Currency: "RWF"}},
+				// Top 2 per currency: K3 (2000) drops out. Names and numbers
+				// come from the latest transaction that states them: K1's from
+				// r1 (r2 names no one), K2's name from f1 (failed, but it names
+				// K2 all the same) and its number from s2.
+				Counterparties: []momo.CounterpartyTotal{
+					{Key: "K1", Name: "sealed:ama", Number: "sealed:024", Currency: "GHS", Count: 2, In: 11500},
+					{Key: "K2", Name: "sealed:kofi-3", Number: "sealed:020", Currency: "GHS", Count: 2, Out: 8000},
+					{Key: "K4", Name: "sealed:rw", Currency: "RWF", Count: 1, In: 40000},
+				},
+				Balances: []momo.BalanceAt{
+					{Operator: "MTN MoMo", Currency: "GHS", Balance: 43270, At: at("2024-02-11 10:00")},
+					{Operator: "MTN MoMo RW", Currency: "RWF", Balance: 90000, At: at("2024-02-15 10:00")},
+				},
+				UnrecognizedBy: []momo.OperatorCount{{Operator: "MTN MoMo", Count: 2}, {Operator: "", Count: 1}},
+			}},
 
-		{"February", momo.ReportQuery{Subscriber: sub, From: "2024-02-01", To: "2024-02-29"}, momo.Report{
-			// s2, f1, r2, b1, rw1, the repeat of s2, u2 (Kigali's 1 February), u3.
-			Messages: 8, Transactions: 3, Unrecognized: 2,
-			Months: []momo.MonthTotal{
-				{Month: "2024-02", Currency: "GHS", In: 1500, Out: 5000, Fees: 100, Taxes: 50, Count: 2},
-				{Month: "2024-02", Currency: "RWF", In: 40000, Count: 1},
-			},
-			Kinds: []momo.KindTotal{
-				{Kind: momo.KindSent, Direction: momo.Out, Currency: "GHS", Count: 1, Total: 5000},
-				{Kind: momo.KindReceived, Direction: momo.In, Currency: "GHS", Count: 1, Total: 1500},
-				{Kind: momo.KindReceived, Direction: momo.In, Currency: "RWF", Count: 1, Total: 40000},
-			},
-			Charges: []momo.ChargeTotal{{Currency: "GHS", Fees: 100, Taxes: 50}, {Currency: "RWF"}},
-			// Names come from outside the range too.
-			Counterparties: []momo.CounterpartyTotal{
-				{Key: "K2", Name: "sealed:kofi-3", Number: "sealed:020", Currency: "GHS", Count: 1, Out: 5000},
-				{Key: "K1", Name: "sealed:ama", Number: "sealed:024", Currency: "GHS", Count: 1, In: 1500},
-				{Key: "K4", Name: "sealed:rw", Currency: "RWF", Count: 1, In: 40000},
-			},
-			Balances: []momo.BalanceAt{
-				{Operator: "MTN MoMo", Currency: "GHS", Balance: 43270, At: at("2024-02-11 10:00")},
-				{Operator: "MTN MoMo RW", Currency: "RWF", Balance: 90000, At: at("2024-02-15 10:00")},
-			},
-			UnrecognizedBy: []momo.OperatorCount{{Operator: "", Count: 1}, {Operator: "MTN MoMo", Count: 1}},
-		}},
+			{"February", momo.ReportQuery{Subscriber: sub, From: "2024-02-01", To: "2024-02-29"}, momo.Report{
+				// s2, f1, r2, b1, rw1, the repeat of s2, u2 (Kigali's 1 February), u3.
+				Messages: 8, Transactions: 3, Unrecognized: 2,
+				Months: []momo.MonthTotal{
+					{Month: "2024-02", Currency: "GHS", In: 1500, Out: 5000, Fees: 100, Taxes: 50, Count: 2},
+					{Month: "2024-02", Currency: "RWF", In: 40000, Count: 1},
+				},
+				Kinds: []momo.KindTotal{
+					{Kind: momo.KindSent, Direction: momo.Out, Currency: "GHS", Count: 1, Total: 5000},
+					{Kind: momo.KindReceived, Direction: momo.In, Currency: "GHS", Count: 1, Total: 1500},
+					{Kind: momo.KindReceived, Direction: momo.In, Currency: "RWF", Count: 1, Total: 40000},
+				},
+				Charges: []momo.ChargeTotal{{Currency: "GHS", Fees: 100, Taxes: 50}, {Currency: "RWF"}},
+				// Names come from outside the range too.
+				Counterparties: []momo.CounterpartyTotal{
+					{Key: "K2", Name: "sealed:kofi-3", Number: "sealed:020", Currency: "GHS", Count: 1, Out: 5000},
+					{Key: "K1", Name: "sealed:ama", Number: "sealed:024", Currency: "GHS", Count: 1, In: 1500},
+					{Key: "K4", Name: "sealed:rw", Currency: "RWF", Count: 1, In: 40000},
+				},
+				Balances: []momo.BalanceAt{
+					{Operator: "MTN MoMo", Currency: "GHS", Balance: 43270, At: at("2024-02-11 10:00")},
+					{Operator: "MTN MoMo RW", Currency: "RWF", Balance: 90000, At: at("2024-02-15 10:00")},
+				},
+				UnrecognizedBy: []momo.OperatorCount{{Operator: "", Count: 1}, {Operator: "MTN MoMo", Count: 1}},
+			}},
 
-		{"until the first days of February", momo.ReportQuery{Subscriber: sub, To: "2024-02-02"}, momo.Report{
-			// r1, s1, p1, bun, s2, its repeat, u1, u2, j1.
-			Messages: 9, Transactions: 4, Unrecognized: 2, Rejected: 1,
-			Months: []momo.MonthTotal{
-				{Month: "2024-01", Currency: "GHS", In: 10000, Out: 5000, Fees: 50, Taxes: 50, Count: 3},
-				{Month: "2024-02", Currency: "GHS", Out: 5000, Fees: 100, Taxes: 50, Count: 1},
-			},
-			Kinds: []momo.KindTotal{
-				{Kind: momo.KindReceived, Direction: momo.In, Currency: "GHS", Count: 1, Total: 10000},
-				{Kind: momo.KindSent, Direction: momo.Out, Currency: "GHS", Count: 2, Total: 8000},
-				{Kind: momo.KindPayment, Direction: momo.Out, Currency: "GHS", Count: 1, Total: 2000},
-			},
-			Charges: []momo.ChargeTotal{{Currency: "GHS", Fees: 150, Taxes: 100}},
-			Counterparties: []momo.CounterpartyTotal{
-				{Key: "K1", Name: "sealed:ama", Number: "sealed:024", Currency: "GHS", Count: 1, In: 10000},
-				{Key: "K2", Name: "sealed:kofi-3", Number: "sealed:020", Currency: "GHS", Count: 2, Out: 8000},
-				{Key: "K3", Name: "sealed:shop", Currency: "GHS", Count: 1, Out: 2000},
-			},
-			Balances: []momo.BalanceAt{
-				{Operator: "MTN MoMo", Currency: "GHS", Balance: 41770, At: at("2024-02-02 10:00")},
-			},
-			UnrecognizedBy: []momo.OperatorCount{{Operator: "MTN MoMo", Count: 2}},
-		}},
+			{"until the first days of February", momo.ReportQuery{Subscriber: sub, To: "2024-02-02"}, momo.Report{
+				// r1, s1, p1, bun, s2, its repeat, u1, u2, j1.
+				Messages: 9, Transactions: 4, Unrecognized: 2, Rejected: 1,
+				Months: []momo.MonthTotal{
+					{Month: "2024-01", Currency: "GHS", In: 10000, Out: 5000, Fees: 50, Taxes: 50, Count: 3},
+					{Month: "2024-02", Currency: "GHS", Out: 5000, Fees: 100, Taxes: 50, Count: 1},
+				},
+				Kinds: []momo.KindTotal{
+					{Kind: momo.KindReceived, Direction: momo.In, Currency: "GHS", Count: 1, Total: 10000},
+					{Kind: momo.KindSent, Direction: momo.Out, Currency: "GHS", Count: 2, Total: 8000},
+					{Kind: momo.KindPayment, Direction: momo.Out, Currency: "GHS", Count: 1, Total: 2000},
+				},
+				Charges: []momo.ChargeTotal{{Currency: "GHS", Fees: 150, Taxes: 100}},
+				Counterparties: []momo.CounterpartyTotal{
+					{Key: "K1", Name: "sealed:ama", Number: "sealed:024", Currency: "GHS", Count: 1, In: 10000},
+					{Key: "K2", Name: "sealed:kofi-3", Number: "sealed:020", Currency: "GHS", Count: 2, Out: 8000},
+					{Key: "K3", Name: "sealed:shop", Currency: "GHS", Count: 1, Out: 2000},
+				},
+				Balances: []momo.BalanceAt{
+					{Operator: "MTN MoMo", Currency: "GHS", Balance: 41770, At: at("2024-02-02 10:00")},
+				},
+				UnrecognizedBy: []momo.OperatorCount{{Operator: "MTN MoMo", Count: 2}},
+			}},
 
-		{"a range with nothing in it", momo.ReportQuery{Subscriber: sub, From: "2023-01-01", To: "2023-12-31"},
-			momo.Report{}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.Report(context.Background(), tt.q)
-			if err != nil {
-				t.Fatalf("Report: %v", err)
-			}
-			compareReports(t, got, tt.want)
-		})
-	}
+			{"a range with nothing in it", momo.ReportQuery{Subscriber: sub, From: "2023-01-01", To: "2023-12-31"},
+				momo.Report{}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				got, err := s.Report(context.Background(), tt.q)
+				if err != nil {
+					t.Fatalf("Report: %v", err)
+				}
+				compareReports(t, got, tt.want)
+			})
+		}
+	})
 }
 
 func TestReportAllSubscribers(t *testing.T) {
-	s := openTest(t)
-	reportData(t, s)
-	got, err := s.Report(context.Background(), momo.ReportQuery{})
-	if err != nil {
-		t.Fatalf("Report: %v", err)
-	}
-	if got.Messages != 16 || got.Transactions != 7 || got.Unrecognized != 4 {
-		t.Errorf("messages, transactions, unrecognized = %d, %d, %d; want 16, 7, 4",
-			got.Messages, got.Transactions, got.Unrecognized)
-	}
-	// Each subscriber's last balance, added up.
-	wantBalance := momo.BalanceAt{Operator: "MTN MoMo", Currency: "GHS", Balance: 43270 + 99999, At: at("2024-02-11 10:00")}
-	if len(got.Balances) == 0 || got.Balances[0] != wantBalance {
-		t.Errorf("Balances = %+v, want %+v first", got.Balances, wantBalance)
-	}
-	// K1 across both subscribers, named as the subscriber who dealt with
-	// it last knows it (that one has no number for it).
-	wantTop := momo.CounterpartyTotal{Key: "K1", Name: "sealed:ama-o", Currency: "GHS", Count: 3, In: 10000 + 1500 + 99999}
-	if len(got.Counterparties) == 0 || got.Counterparties[0] != wantTop {
-		t.Errorf("top counterparty = %+v, want %+v", got.Counterparties, wantTop)
-	}
-	wantBy := []momo.OperatorCount{{Operator: "MTN MoMo", Count: 2}, {Operator: "", Count: 1}, {Operator: "AirtelTigo", Count: 1}}
-	if !reflect.DeepEqual(got.UnrecognizedBy, wantBy) {
-		t.Errorf("UnrecognizedBy = %v, want %v", got.UnrecognizedBy, wantBy)
-	}
+	eachEngine(t, func(t *testing.T, e engine) {
+		s := openOn(t, e)
+		reportData(t, s)
+		got, err := s.Report(context.Background(), momo.ReportQuery{})
+		if err != nil {
+			t.Fatalf("Report: %v", err)
+		}
+		if got.Messages != 16 || got.Transactions != 7 || got.Unrecognized != 4 {
+			t.Errorf("messages, transactions, unrecognized = %d, %d, %d; want 16, 7, 4",
+				got.Messages, got.Transactions, got.Unrecognized)
+		}
+		// Each subscriber's last balance, added up.
+		wantBalance := momo.BalanceAt{Operator: "MTN MoMo", Currency: "GHS", Balance: 43270 + 99999, At: at("2024-02-11 10:00")}
+		if len(got.Balances) == 0 || got.Balances[0] != wantBalance {
+			t.Errorf("Balances = %+v, want %+v first", got.Balances, wantBalance)
+		}
+		// K1 across both subscribers, named as the subscriber who dealt with
+		// it last knows it (that one has no number for it).
+		wantTop := momo.CounterpartyTotal{Key: "K1", Name: "sealed:ama-o", Currency: "GHS", Count: 3, In: 10000 + 1500 + 99999}
+		if len(got.Counterparties) == 0 || got.Counterparties[0] != wantTop {
+			t.Errorf("top counterparty = %+v, want %+v", got.Counterparties, wantTop)
+		}
+		wantBy := []momo.OperatorCount{{Operator: "MTN MoMo", Count: 2}, {Operator: "", Count: 1}, {Operator: "AirtelTigo", Count: 1}}
+		if !reflect.DeepEqual(got.UnrecognizedBy, wantBy) {
+			t.Errorf("UnrecognizedBy = %v, want %v", got.UnrecognizedBy, wantBy)
+		}
+	})
 }
 
 func TestReportRejectsBadDates(t *testing.T) {
-	s := openTest(t)
-	for _, q := range []momo.ReportQuery{{From: "2024-1-1"}, {To: "yesterday"}, {From: "2024-02-30"}} {
-		if _, err := s.Report(context.Background(), q); momo.ErrorCode(err) != momo.CodeInvalid {
-			t.Errorf("Report(%+v): error %v, want code invalid", q, err)
+	eachEngine(t, func(t *testing.T, e engine) {
+		s := openOn(t, e)
+		for _, q := range []momo.ReportQuery{{From: "2024-1-1"}, {To: "yesterday"}, {From: "2024-02-30"}} {
+			if _, err := s.Report(context.Background(), q); momo.ErrorCode(err) != momo.CodeInvalid {
+				t.Errorf("Report(%+v): error %v, want code invalid", q, err)
+			}
 		}
-	}
+	})
 }
 
 func TestReportDefaultTop(t *testing.T) {
-	s := openTest(t)
-	sub := subscriber(t, s, "local", "")
-	var recs []momo.MessageRecord
-	for i := range 12 {
-		tx := money(string(rune('a'+i)), momo.KindSent, momo.Out, int64(100*(i+1)), at("2024-01-10 10:00").Add(time.Duration(i)*time.Hour))
-		tx.CounterpartyKey = tx.DedupKey
-		recs = append(recs, parsed("h"+tx.DedupKey, tx))
-	}
-	save(t, s, sub, recs...)
-	got, err := s.Report(context.Background(), momo.ReportQuery{Subscriber: sub})
-	if err != nil {
-		t.Fatalf("Report: %v", err)
-	}
-	if len(got.Counterparties) != defaultTop || got.Counterparties[0].Out != 1200 || got.Counterparties[9].Out != 300 {
-		t.Errorf("Counterparties = %+v, want the 10 largest, largest first", got.Counterparties)
-	}
+	eachEngine(t, func(t *testing.T, e engine) {
+		s := openOn(t, e)
+		sub := subscriber(t, s, "local", "")
+		var recs []momo.MessageRecord
+		for i := range 12 {
+			tx := money(string(rune('a'+i)), momo.KindSent, momo.Out, int64(100*(i+1)), at("2024-01-10 10:00").Add(time.Duration(i)*time.Hour))
+			tx.CounterpartyKey = tx.DedupKey
+			recs = append(recs, parsed("h"+tx.DedupKey, tx))
+		}
+		save(t, s, sub, recs...)
+		got, err := s.Report(context.Background(), momo.ReportQuery{Subscriber: sub})
+		if err != nil {
+			t.Fatalf("Report: %v", err)
+		}
+		if len(got.Counterparties) != defaultTop || got.Counterparties[0].Out != 1200 || got.Counterparties[9].Out != 300 {
+			t.Errorf("Counterparties = %+v, want the 10 largest, largest first", got.Counterparties)
+		}
+	})
 }
 
 // compareReports reports each differing section on its own, so that a

@@ -80,6 +80,7 @@ func (s *Store) Reparse(ctx context.Context, sub momo.SubscriberID, build func(m
 	}
 	var counts momo.Counts
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		counts = momo.Counts{} // a retried transaction counts again
 		w, err := s.newWriter(ctx, tx, st, sub)
 		if err != nil {
 			return err

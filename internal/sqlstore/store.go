@@ -1,7 +1,9 @@
 // Package sqlstore keeps subscribers, messages and transactions in a SQL
-// database through database/sql. It implements momo.Store on SQLite with the
-// pure-Go driver modernc.org/sqlite; the few places where SQL dialects
-// differ are in dialect.go and in each dialect's migrations.
+// database through database/sql. It implements momo.Store on SQLite, with
+// the pure-Go driver modernc.org/sqlite (Open), and on PostgreSQL, through
+// pgx's connection pool (OpenPostgres). The queries are shared; the few
+// places where the SQL dialects differ are in dialect.go and postgres.go,
+// and each database has its own migrations, of the same versions.
 //
 // The store never sees plaintext: SMS bodies and counterparty names arrive
 // sealed and leave sealed. Deduplication rests on unique constraints, not on
@@ -32,6 +34,10 @@ type Store struct {
 	d          *dialect
 	migrations *goose.Provider
 	now        func() time.Time // the clock; tests replace it
+	// migrateDB runs the migrations: db itself on SQLite; on PostgreSQL a
+	// small pool of connections without a statement timeout.
+	migrateDB *sql.DB
+	closers   []func() // run after the databases close (PostgreSQL's pools)
 
 	stmtMu sync.Mutex
 	stmts  *statements // prepared on first use
@@ -92,13 +98,50 @@ func (s *Store) init(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlstore: open: %w", err)
 	}
-	s.migrations, err = goose.NewProvider(s.d.goose, s.db, files,
-		goose.WithDisableGlobalRegistry(true))
+	if s.migrateDB == nil {
+		s.migrateDB = s.db
+	}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	// Two instances starting together must not both migrate. PostgreSQL
+	// holds an advisory lock across the migrations; SQLite, see
+	// migrateAtStart.
+	if s.d == postgresDialect {
+		locker, err := postgresLocker(ctx, s.migrateDB)
+		if err != nil {
+			return s.fail(ctx, "open", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	s.migrations, err = goose.NewProvider(s.d.goose, s.migrateDB, files, opts...)
 	if err != nil {
 		return fmt.Errorf("sqlstore: open: migrations: %w", err)
 	}
-	_, _, err = s.Migrate(ctx)
-	return err
+	return s.migrateAtStart(ctx)
+}
+
+// migrateAttempts bounds migrateAtStart's attempts on SQLite.
+const migrateAttempts = 5
+
+// migrateAtStart brings the schema up to date when the store opens. On
+// SQLite, which has no lock to hold across migrations, two processes
+// starting together may both find a version missing. Each migration runs
+// in an IMMEDIATE transaction (see sqliteDSN) that records its version, so
+// the second waits on busy_timeout for the first, then fails (its tables
+// exist) and is rolled back whole; running the migrations again finds
+// that version applied. Goose creating its version table races the same
+// way. A migration that fails for any other reason fails every attempt.
+func (s *Store) migrateAtStart(ctx context.Context) error {
+	for attempt := 1; ; attempt++ {
+		_, _, err := s.Migrate(ctx)
+		if err == nil || s.d != sqliteDialect || attempt == migrateAttempts {
+			return err
+		}
+		select {
+		case <-time.After(time.Duration(attempt) * 50 * time.Millisecond):
+		case <-ctx.Done():
+			return err
+		}
+	}
 }
 
 // Migrate applies the migrations the database lacks and returns the schema
@@ -141,7 +184,14 @@ func (s *Store) Close() error {
 		s.stmts.close()
 	}
 	s.stmtMu.Unlock()
-	if err := s.db.Close(); err != nil {
+	err := s.db.Close()
+	if s.migrateDB != nil && s.migrateDB != s.db {
+		err = errors.Join(err, s.migrateDB.Close())
+	}
+	for _, c := range s.closers {
+		c()
+	}
+	if err != nil {
 		return fmt.Errorf("sqlstore: close: %w", err)
 	}
 	return nil
@@ -184,9 +234,33 @@ func (s *Store) Subscriber(ctx context.Context, channel momo.Source, ref string,
 	return sub, nil
 }
 
+// maxTxAttempts is how many times inTx runs a database transaction that
+// the database undid for a conflict with another (a deadlock between two
+// imports on PostgreSQL).
+const maxTxAttempts = 3
+
 // inTx runs fn in a read-write database transaction, committed when fn
-// returns nil and rolled back otherwise.
+// returns nil and rolled back otherwise. A transaction the database undid
+// whole for a conflict runs again, from the start: nothing of it was kept,
+// so fn must only be able to run twice (set, not add to, what it returns).
+// Other failures, a lost connection included, are not retried here: the
+// commit may have happened.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.inTxOnce(ctx, fn)
+		if err == nil || s.d.retry == nil || !s.d.retry(err) || attempt == maxTxAttempts || ctx.Err() != nil {
+			return err
+		}
+		// A short, growing pause lets the other transaction finish.
+		select {
+		case <-time.After(time.Duration(attempt*attempt) * 20 * time.Millisecond):
+		case <-ctx.Done():
+			return err
+		}
+	}
+}
+
+func (s *Store) inTxOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -201,8 +275,8 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// fail wraps err with the operation that failed. A locked database becomes
-// momo.CodeUnavailable; when ctx has ended, the context's error is put in
+// fail wraps err with the operation that failed. A locked database, or a
+// server that cannot be reached, becomes momo.CodeUnavailable; when ctx has ended, the context's error is put in
 // the chain, whatever the driver made of the interruption.
 func (s *Store) fail(ctx context.Context, op string, err error) error {
 	var known *momo.Error
@@ -210,6 +284,8 @@ func (s *Store) fail(ctx context.Context, op string, err error) error {
 	case errors.As(err, &known):
 	case s.d.busy(err):
 		err = momo.E(momo.CodeUnavailable, "the database is busy; try again shortly", err)
+	case s.d.unreachable != nil && s.d.unreachable(err):
+		err = momo.E(momo.CodeUnavailable, "the database cannot be reached; try again shortly", err)
 	}
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w: %w", cerr, err)
