@@ -70,6 +70,14 @@ type Config struct {
 
 	Timezone  string // IANA name, checked; empty: each operator's own timezone
 	MaxAmount int64  // in major units
+
+	// The web service (momo serve).
+	CookieSecure     bool // false only in development
+	SessionLifetime  time.Duration
+	SessionIdle      time.Duration
+	RegistrationOpen bool
+	HealthToken      Secret // empty: only admins see /health's counts
+	RateLimits       bool   // false only in development
 }
 
 // Production reports whether the service runs in production mode.
@@ -111,6 +119,10 @@ func Load(getenv func(string) string) (Config, error) {
 		BackupKeep:            l.backupKeep(),
 		Timezone:              l.timezone(),
 		MaxAmount:             l.maxAmount(),
+		SessionLifetime:       l.duration("SESSION_LIFETIME", defaultSessionLifetime),
+		SessionIdle:           l.duration("SESSION_IDLE_TIMEOUT", defaultSessionIdle),
+		RegistrationOpen:      l.choice("REGISTRATION", "open", "closed"),
+		HealthToken:           l.healthToken(),
 	}
 
 	// The rest depend on values read above.
@@ -118,6 +130,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.LogFile = l.logFile(c.DataDir)
 	c.BackupDir = l.backupDir(c.DataDir)
 	c.Database = l.database(c.DatabaseURL, c.DataDir)
+	c.CookieSecure = l.devOnlyOff("COOKIE_SECURE", "true", "false", c.Env)
+	c.RateLimits = l.devOnlyOff("RATE_LIMITS", "on", "off", c.Env)
 	l.checkKeys(c.SecretKey, c.EncryptionKey)
 	l.checkTwilio(c)
 	if missing := c.missingInProduction(); len(missing) > 0 {
@@ -430,6 +444,56 @@ func (l *loader) maxAmount() int64 {
 		l.fail("MOMO_MAX_AMOUNT must be a whole number of major units from 1 to %d, not %q", int64(maxMaxAmount), v)
 	}
 	return n
+}
+
+// duration reads a positive duration of at least a minute.
+func (l *loader) duration(name string, def time.Duration) time.Duration {
+	v := l.get(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Minute {
+		l.fail("%s must be a duration of at least 1m such as 24h or 30m, not %q", name, v)
+		return def
+	}
+	return d
+}
+
+// choice reads one of two words and reports whether it is the first (the
+// default).
+func (l *loader) choice(name, yes, no string) bool {
+	switch v := strings.ToLower(l.get(name)); v {
+	case "", yes:
+		return true
+	case no:
+		return false
+	default:
+		l.fail("%s must be %s or %s, not %q", name, yes, no, v)
+		return true
+	}
+}
+
+// devOnlyOff reads a protection that only development may switch off.
+func (l *loader) devOnlyOff(name, on, off string, env Env) bool {
+	v := l.choice(name, on, off)
+	if !v && env == Production {
+		l.fail("%s=%s is for development only", name, off)
+		return true
+	}
+	return v
+}
+
+// minHealthToken is the length of 24 random bytes in base64: guessing it
+// is hopeless.
+const minHealthToken = 32
+
+func (l *loader) healthToken() Secret {
+	v := l.get("HEALTH_TOKEN")
+	if v != "" && len(v) < minHealthToken {
+		l.fail("HEALTH_TOKEN must have at least %d characters", minHealthToken)
+	}
+	return Secret(v)
 }
 
 // missingInProduction names the variables production cannot run without:

@@ -65,6 +65,9 @@ func TestLoadDefaults(t *testing.T) {
 		BackupDir:  "/home/ama/.local/share/momo/backups",
 		BackupKeep: 7,
 		MaxAmount:  100_000_000,
+
+		CookieSecure: true, SessionLifetime: 24 * time.Hour, SessionIdle: 30 * time.Minute,
+		RegistrationOpen: true, RateLimits: true,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load defaults\n have %#v\n want %#v\n fields %+v", c, want, c)
@@ -100,6 +103,10 @@ func TestLoadValues(t *testing.T) {
 		"BACKUP_KEEP=30",
 		"MOMO_TIMEZONE=Africa/Kigali",
 		"MOMO_MAX_AMOUNT=5_000_000",
+		"SESSION_LIFETIME=12h",
+		"SESSION_IDLE_TIMEOUT=15m",
+		"REGISTRATION=Closed",
+		"HEALTH_TOKEN="+strings.Repeat("h", 40),
 	)
 	c := mustLoad(t, m)
 
@@ -131,6 +138,11 @@ func TestLoadValues(t *testing.T) {
 		BackupKeep:            30,
 		Timezone:              "Africa/Kigali",
 		MaxAmount:             5_000_000,
+		CookieSecure:          true,
+		SessionLifetime:       12 * time.Hour,
+		SessionIdle:           15 * time.Minute,
+		HealthToken:           Secret(strings.Repeat("h", 40)),
+		RateLimits:            true,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load\n have %+v\n want %+v", fields(c), fields(want))
@@ -209,6 +221,15 @@ func TestLoadProblems(t *testing.T) {
 		{"production without secrets", with(home, "MOMO_ENV=production"), []string{"production mode needs SECRET_KEY, ENCRYPTION_KEY, DATABASE_URL"}},
 		{"production plain http", with(home, "MOMO_ENV=production", "SECRET_KEY="+testSecret, "ENCRYPTION_KEY="+testKey,
 			"DATABASE_URL=postgres://db/momo", "PUBLIC_URL=http://momo.example.org"), []string{"PUBLIC_URL must use https in production"}},
+		{"cookie secure word", with(home, "COOKIE_SECURE=no"), []string{"COOKIE_SECURE must be true or false"}},
+		{"insecure cookies in production", with(home, "MOMO_ENV=production", "SECRET_KEY="+testSecret, "ENCRYPTION_KEY="+testKey,
+			"DATABASE_URL=sqlite:/srv/momo.db", "COOKIE_SECURE=false"), []string{"COOKIE_SECURE=false is for development only"}},
+		{"rate limits off in production", with(home, "MOMO_ENV=production", "SECRET_KEY="+testSecret, "ENCRYPTION_KEY="+testKey,
+			"DATABASE_URL=sqlite:/srv/momo.db", "RATE_LIMITS=off"), []string{"RATE_LIMITS=off is for development only"}},
+		{"session lifetime", with(home, "SESSION_LIFETIME=1d"), []string{"SESSION_LIFETIME must be a duration"}},
+		{"session idle short", with(home, "SESSION_IDLE_TIMEOUT=10s"), []string{"SESSION_IDLE_TIMEOUT must be"}},
+		{"registration", with(home, "REGISTRATION=invite"), []string{"REGISTRATION must be open or closed"}},
+		{"health token short", with(home, "HEALTH_TOKEN=abc"), []string{"HEALTH_TOKEN must have at least 32"}},
 		{"everything at once", with(home, "MOMO_ENV=staging", "PORT=-1", "TRUSTED_PROXIES=nope", "MOMO_TIMEZONE=Mars/Olympus",
 			"DATABASE_URL=http://x"), []string{"MOMO_ENV", "PORT", "TRUSTED_PROXIES", "MOMO_TIMEZONE", "DATABASE_URL"}},
 	}
@@ -252,6 +273,8 @@ func TestLoadAccepts(t *testing.T) {
 		{"timezone utc", with(home, "MOMO_TIMEZONE=UTC")},
 		{"ipv6 proxy", with(home, "TRUSTED_PROXIES=::1")},
 		{"redis unix", with(home, "REDIS_URL=unix:///run/redis.sock")},
+		{"web settings", with(home, "COOKIE_SECURE=false", "RATE_LIMITS=off", "REGISTRATION=closed",
+			"SESSION_LIFETIME=12h", "SESSION_IDLE_TIMEOUT=15m", "HEALTH_TOKEN="+strings.Repeat("t", 32))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -292,10 +315,11 @@ func TestTable(t *testing.T) {
 		"TWILIO_WEBHOOK_SECRET", "MOMO_ENV", "MOMO_DATA_DIR", "PUBLIC_URL", "TRUSTED_PROXIES",
 		"TELEGRAM_API_URL", "TWILIO_API_URL", "LOG_FILE", "MOMO_TEMPLATES", "BACKUP_DIR",
 		"BACKUP_INTERVAL", "BACKUP_KEEP", "MOMO_TIMEZONE", "MOMO_MAX_AMOUNT",
+		"COOKIE_SECURE", "SESSION_LIFETIME", "SESSION_IDLE_TIMEOUT", "REGISTRATION", "HEALTH_TOKEN", "RATE_LIMITS",
 	}
 	secrets := []string{
 		"SECRET_KEY", "ENCRYPTION_KEY", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET",
-		"TWILIO_AUTH_TOKEN", "TWILIO_WEBHOOK_SECRET",
+		"TWILIO_AUTH_TOKEN", "TWILIO_WEBHOOK_SECRET", "HEALTH_TOKEN",
 	}
 
 	var names []string

@@ -46,6 +46,12 @@ func Table() []Var {
 		{"BACKUP_KEEP", strconv.Itoa(defaultBackupKeep), "how many scheduled backups to keep", false, false},
 		{"MOMO_TIMEZONE", "", "IANA timezone of the command-line subscriber; unset: each operator's own timezone", false, false},
 		{"MOMO_MAX_AMOUNT", strconv.FormatInt(defaultMaxAmount, 10), "largest accepted amount, in major units of the currency", false, false},
+		{"COOKIE_SECURE", "true", "false sends the session cookies over plain HTTP too: only for development on http://127.0.0.1", false, false},
+		{"SESSION_LIFETIME", defaultSessionLifetime.String(), "absolute lifetime of a web session, e.g. 24h", false, false},
+		{"SESSION_IDLE_TIMEOUT", defaultSessionIdle.String(), "a web session unused this long ends, e.g. 30m", false, false},
+		{"REGISTRATION", "open", "open, or closed: only `momo user create` makes accounts", false, false},
+		{"HEALTH_TOKEN", "", "bearer token that lets a monitor read /health's counts; at least 32 characters", true, false},
+		{"RATE_LIMITS", "on", "off switches the web rate limits off, for benchmarks in development only", false, false},
 	}
 }
 
@@ -55,6 +61,9 @@ const (
 	defaultBackupKeep = 7
 	defaultMaxAmount  = 100_000_000
 	minBackupInterval = time.Minute
+
+	defaultSessionLifetime = 24 * time.Hour
+	defaultSessionIdle     = 30 * time.Minute
 )
 
 // shown gives each variable's value for display, secrets redacted. Keys
@@ -84,6 +93,26 @@ var shown = map[string]func(c *Config) string{
 	"BACKUP_KEEP":             func(c *Config) string { return strconv.Itoa(c.BackupKeep) },
 	"MOMO_TIMEZONE":           func(c *Config) string { return c.Timezone },
 	"MOMO_MAX_AMOUNT":         func(c *Config) string { return strconv.FormatInt(c.MaxAmount, 10) },
+	"COOKIE_SECURE":           func(c *Config) string { return strconv.FormatBool(c.CookieSecure) },
+	"SESSION_LIFETIME":        func(c *Config) string { return c.SessionLifetime.String() },
+	"SESSION_IDLE_TIMEOUT":    func(c *Config) string { return c.SessionIdle.String() },
+	"REGISTRATION":            showRegistration,
+	"HEALTH_TOKEN":            func(c *Config) string { return c.HealthToken.String() },
+	"RATE_LIMITS":             showRateLimits,
+}
+
+func showRegistration(c *Config) string {
+	if c.RegistrationOpen {
+		return "open"
+	}
+	return "closed"
+}
+
+func showRateLimits(c *Config) string {
+	if c.RateLimits {
+		return "on"
+	}
+	return "off"
 }
 
 func showProxies(c *Config) string {

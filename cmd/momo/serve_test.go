@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is written by the server goroutine and read by the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+var servingRE = regexp.MustCompile(`serving on (http://\S+)`)
+
+// TestServe starts momo serve in-process, registers the first admin and
+// signs in over real HTTP, then stops it as SIGTERM would.
+func TestServe(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr lockedBuffer
+	e := &env{
+		ctx: ctx, stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr,
+		getenv: func(k string) string {
+			switch k {
+			case "MOMO_DATA_DIR":
+				return dir
+			case "COOKIE_SECURE":
+				return "false"
+			case "LOG_FILE":
+				return "-"
+			}
+			return ""
+		},
+		log: slog.New(slog.DiscardHandler),
+	}
+	done := make(chan int, 1)
+	go func() { done <- run(e, []string{"serve", "-addr", "127.0.0.1:0"}) }()
+
+	var base string
+	for deadline := time.Now().Add(20 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := servingRE.FindStringSubmatch(stderr.String()); m != nil {
+			base = m[1]
+		}
+	}
+	if base == "" {
+		cancel()
+		t.Fatalf("not serving: %s", stderr.String())
+	}
+
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(path string, form url.Values) *http.Response {
+		t.Helper()
+		res, err := noRedirect.PostForm(base+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	pw := "correct horse battery"
+	if res := post("/register", url.Values{"username": {"admin"}, "email": {"a@example.com"}, "password": {pw}, "confirm": {pw}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("register: %d", res.StatusCode)
+	}
+	res := post("/login", url.Values{"username": {"admin"}, "password": {pw}})
+	if res.StatusCode != http.StatusSeeOther || len(res.Cookies()) != 1 || res.Cookies()[0].Name != "momo_session" {
+		t.Errorf("login: %d %v", res.StatusCode, res.Cookies())
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit status %d: %s", code, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if !strings.Contains(stderr.String(), "momo: stopped") {
+		t.Errorf("stderr: %s", stderr.String())
+	}
+}
+
+func TestServeRefusesInsecureCookiesOffLoopback(t *testing.T) {
+	r := momoRun(t, t.TempDir(), map[string]string{"COOKIE_SECURE": "false", "LOG_FILE": "-"}, "", "serve", "-addr", "0.0.0.0:0")
+	if r.code != 3 || !strings.Contains(r.stderr, "COOKIE_SECURE=false is allowed only") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+}
+
+func TestUserCommands(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"LOG_FILE": "-"}
+	steps := []struct {
+		stdin string
+		args  []string
+		code  int
+		says  string
+	}{
+		{"correct horse battery\n", []string{"user", "create", "-admin", "-email", "a@example.com", "Root"}, 0, "created Root (admin)"},
+		{"short\n", []string{"user", "create", "-email", "b@example.com", "bob"}, 1, "at least 8 characters"},
+		{"password123\n", []string{"user", "create", "-email", "b@example.com", "bob"}, 1, "most common"},
+		{"correct horse battery\n", []string{"user", "create", "-email", "b@example.com", "bob"}, 0, "created bob (user)"},
+		{"correct horse battery\n", []string{"user", "create", "-email", "c@example.com", "BOB"}, 1, "taken"},
+		{"", []string{"user", "create", "-email", "nope", "carol"}, 2, "valid email"},
+		{"", []string{"user", "demote", "root"}, 1, "last active admin"},
+		{"", []string{"user", "promote", "bob"}, 0, "bob: user.promote"},
+		{"", []string{"user", "deactivate", "bob"}, 0, "bob: user.deactivate"},
+		{"", []string{"user", "deactivate", "nobody"}, 1, "no account is named nobody"},
+		{"a new long password\n", []string{"user", "reset-password", "root"}, 0, "password reset"},
+		{"", []string{"user", "list"}, 0, "bob       b@example.com  admin  deactivated"},
+		{"", []string{"user", "explode"}, 2, "unknown command"},
+	}
+	for _, s := range steps {
+		r := momoRun(t, dir, vars, s.stdin, s.args...)
+		if r.code != s.code || !strings.Contains(r.stdout+r.stderr, s.says) {
+			t.Errorf("%v: exit %d, want %d with %q\nstdout %s\nstderr %s", s.args, r.code, s.code, s.says, r.stdout, r.stderr)
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/momoanalytics/momo"
+	"github.com/momoanalytics/momo/internal/password"
+)
+
+// home shows the signed-in person their own data, and only theirs: the
+// subscribers (chats, devices, uploads) linked to their account.
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	v := visitorOf(r)
+	own, err := s.store.OwnedSubscribers(r.Context(), v.user.ID)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "home", page{Title: "Home", Data: own})
+	return nil
+}
+
+func (s *Server) settings(w http.ResponseWriter, r *http.Request) error {
+	p := page{Title: "Account settings"}
+	if r.URL.Query().Get("changed") == "1" {
+		p.Notice = "Your password was changed; your other sessions were signed out."
+	}
+	s.render(w, r, http.StatusOK, "settings", p)
+	return nil
+}
+
+// changePassword needs the current password, applies the policy to the
+// new one, and ends every other session and remember-me token.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	v := visitorOf(r)
+	current, pw, confirm := r.PostFormValue("current"), r.PostFormValue("password"), r.PostFormValue("confirm")
+	refuse := func(msg string) error {
+		s.render(w, r, http.StatusBadRequest, "settings", page{Title: "Account settings", Error: msg})
+		return nil
+	}
+
+	ok, _, err := s.hasher.Verify(v.user.PasswordHash, limitPassword(current))
+	if err != nil || !ok {
+		s.securityEvent(r, momo.AuditLoginFailed, v.user, "wrong current password at password change")
+		return refuse("The current password is wrong.")
+	}
+	if err := password.Check(pw); err != nil {
+		return refuse(capitalise(err.Error()) + ".")
+	}
+	if pw != confirm {
+		return refuse("The two new passwords differ.")
+	}
+	hash, err := s.hasher.Hash(pw)
+	if err != nil {
+		return err
+	}
+
+	a := s.auditOf(r, momo.AuditPasswordChange, v.user, "")
+	if err := s.store.ChangePassword(r.Context(), v.user.ID, hash, v.session.IDHash, a); err != nil {
+		return err
+	}
+	s.logAudit(a)
+	s.clearCookie(w, s.cookies.remember)
+	http.Redirect(w, r, "/settings?changed=1", http.StatusSeeOther)
+	return nil
+}
+
+// logoutEverywhere ends every session and remember-me token of the
+// account, this one included.
+func (s *Server) logoutEverywhere(w http.ResponseWriter, r *http.Request) error {
+	v := visitorOf(r)
+	a := s.auditOf(r, momo.AuditLogoutAll, v.user, "")
+	if err := s.store.EndUserSessions(r.Context(), v.user.ID, a); err != nil {
+		return err
+	}
+	s.logAudit(a)
+	s.clearCookie(w, s.cookies.session)
+	s.clearCookie(w, s.cookies.remember)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,42 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/momoanalytics/momo"
+)
+
+// auditOf describes an action of the visitor on r. actor may be nil (a
+// failed sign-in, a stolen cookie).
+func (s *Server) auditOf(r *http.Request, action string, actor *momo.User, detail string) momo.Audit {
+	cl := clientOf(r)
+	a := momo.Audit{At: s.now(), Action: action, IP: cl.IP, UserAgent: cl.UserAgent, Detail: detail}
+	if actor != nil {
+		a.ActorID, a.Actor = actor.ID, actor.Username
+	}
+	return a
+}
+
+// logAudit writes the structured log line that goes with an audit row.
+func (s *Server) logAudit(a momo.Audit) {
+	level := s.log.Info
+	switch a.Action {
+	case momo.AuditLoginFailed, momo.AuditRememberTheft, momo.AuditSessionAgent, momo.AuditSessionMoved:
+		level = s.log.Warn
+	}
+	level("Audit", "event", a.Action, "user_id", int64(a.ActorID), "user", a.Actor, "target_id", int64(a.TargetID),
+		"client_ip", a.IP, "user_agent", a.UserAgent, "detail", a.Detail)
+}
+
+// securityEvent writes an audit row of its own and its log line; a failure
+// to write it is logged, not shown: the request goes on.
+func (s *Server) securityEvent(r *http.Request, action string, actor *momo.User, detail string) {
+	a := s.auditOf(r, action, actor, detail)
+	if actor != nil {
+		a.TargetID = actor.ID
+	}
+	if err := s.store.AddAudit(r.Context(), a); err != nil {
+		s.log.Error("Audit row not written", "event", action, "error", err)
+	}
+	s.logAudit(a)
+}

@@ -1,0 +1,100 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"time"
+
+	"github.com/momoanalytics/momo"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// page is what every template receives.
+type page struct {
+	Title   string
+	Message string // the error page's text
+	Error   string // a form's problem
+	Notice  string
+	Next    string
+	Form    map[string]string // values typed, shown again
+	Data    any
+
+	// Set by render.
+	User      *momo.User
+	FormToken string
+}
+
+// pages are the parsed templates, each with the layout.
+type pages map[string]*template.Template
+
+var pageNames = []string{"login", "register", "home", "settings", "users", "audit", "error"}
+
+var funcs = template.FuncMap{
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return "never"
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	},
+	"args": func(id momo.UserID, action, label, token string) actionButton {
+		return actionButton{ID: id, Action: action, Label: label, Token: token}
+	},
+}
+
+// actionButton is one admin action's form on the accounts page.
+type actionButton struct {
+	ID                   momo.UserID
+	Action, Label, Token string
+}
+
+func loadPages() (pages, error) {
+	p := pages{}
+	for _, name := range pageNames {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		}
+		p[name] = t
+	}
+	return p, nil
+}
+
+// render executes a page into a buffer first, so that a template error
+// becomes a clean 500 rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	if v := visitorOf(r); v.user != nil {
+		p.User, p.FormToken = v.user, v.formToken
+	}
+	var buf bytes.Buffer
+	if err := s.pages[name].Execute(&buf, p); err != nil {
+		s.log.Error("Template failed", "template", name, "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// staticFiles serves the embedded stylesheet; they change only with the
+// binary, so caches may keep them for a day.
+func staticFiles() http.Handler {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the embed directive guarantees the folder
+	}
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		files.ServeHTTP(w, r)
+	})
+}
