@@ -50,10 +50,7 @@ func (e *env) open() (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Database.Engine != config.EngineSQLite {
-		return nil, momo.E(momo.CodeConfig, "DATABASE_URL names PostgreSQL, which this build does not support yet; use a SQLite path", nil)
-	}
-	store, err := sqlstore.Open(e.ctx, cfg.Database.DSN)
+	store, err := openStore(e.ctx, cfg, e.log)
 	if err != nil {
 		return nil, openError(err)
 	}
@@ -92,6 +89,15 @@ func (e *env) local() (*app, momo.Subscriber, error) {
 	return app, sub, err
 }
 
+// openStore opens the database DATABASE_URL names, SQLite or PostgreSQL.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*sqlstore.Store, error) {
+	if cfg.Database.Engine == config.EnginePostgres {
+		return sqlstore.OpenPostgres(ctx, cfg.Database.DSN,
+			sqlstore.PostgresOptions{Production: cfg.Production(), Log: log})
+	}
+	return sqlstore.Open(ctx, cfg.Database.DSN)
+}
+
 // openError classifies a failure to open the database: a path that is
 // not a database, or not writable, is the operator's configuration to fix.
 func openError(err error) error {
@@ -119,11 +125,6 @@ func checkKeys(ctx context.Context, store keyChecker, c *vault.Vault) error {
 	if err != nil {
 		return err
 	}
-	if stored != probe {
-		return momo.E(momo.CodeConfig, "SECRET_KEY is not the key this database was written with; "+
-			"set the original one (in development it is in the momo-keys.env file of the data directory)", nil)
-	}
-
 	sealed, err := c.Seal([]byte("momo key check"))
 	if err != nil {
 		return err
@@ -132,9 +133,23 @@ func checkKeys(ctx context.Context, store keyChecker, c *vault.Vault) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.Open(momo.Sealed(storedSeal)); err != nil {
-		return momo.E(momo.CodeConfig, "ENCRYPTION_KEY cannot read this database's data: add the key it was written with "+
-			"(keys are comma-separated; the first encrypts, all decrypt)", nil)
+	return keyProofsFit(c, map[string]string{"secret_key_check": stored, "encryption_key_check": storedSeal},
+		"this database")
+}
+
+// keyProofsFit checks the proofs a database (or a backup of one) keeps of
+// the keys its data was written with against the keys configured now.
+// holder names what keeps the proofs ("this database"), for the message.
+func keyProofsFit(c *vault.Vault, meta map[string]string, holder string) error {
+	if v, ok := meta["secret_key_check"]; ok && v != c.Hash("key check", "momo") {
+		return momo.E(momo.CodeConfig, "SECRET_KEY is not the key "+holder+" was written with; "+
+			"set the original one (in development it is in the momo-keys.env file of the data directory)", nil)
+	}
+	if v, ok := meta["encryption_key_check"]; ok {
+		if _, err := c.Open(momo.Sealed(v)); err != nil {
+			return momo.E(momo.CodeConfig, "ENCRYPTION_KEY cannot read "+holder+"'s data: add the key it was written with "+
+				"(keys are comma-separated; the first encrypts, all decrypt)", nil)
+		}
 	}
 	return nil
 }

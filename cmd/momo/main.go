@@ -30,6 +30,8 @@ Commands:
   templates      list the templates, or test a template file
   unrecognized   print the messages no template knows
   risk           evaluate the fraud-risk rules on synthetic histories
+  serve          serve the web application
+  user           create and manage web accounts
 
 Run 'momo COMMAND -h' for a command's options. Configuration comes from
 environment variables; see the README.`
@@ -58,6 +60,10 @@ var commands = map[string]command{
 	"reparse": runReparse,
 	"migrate": runMigrate,
 	"risk":    runRisk,
+	"serve":   runServe,
+	"user":    runUser,
+	"backup":  runBackup,
+	"restore": runRestore,
 
 	"templates":    runTemplates,
 	"unrecognized": runUnrecognized,
