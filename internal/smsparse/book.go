@@ -347,14 +347,13 @@ func compileTemplate(ts templateSpec, env patternEnv) (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.re, t.anchored, err = lowerRegexp(expr); err != nil {
+	c, err := compilePattern(expr)
+	if err != nil {
 		return nil, fmt.Errorf("pattern does not compile: %w", err)
 	}
+	t.re, t.anchored, t.size, t.window, t.lead = c.re, c.anchored, c.size, c.window, c.lead
 	t.groups = indexGroups(t.re)
-	t.size, t.window = programSize(t.re)
-	var lits []string
-	lits, t.lead = requiredLiterals(expr)
-	for _, l := range lits {
+	for _, l := range c.literals {
 		t.literals = append(t.literals, literal{text: l})
 	}
 	if ts.Companion != nil {

@@ -6,6 +6,7 @@ import (
 	"regexp/syntax"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -161,18 +162,13 @@ func layoutExpr(layout string) string {
 	return b.String()
 }
 
-// requiredLiterals returns lower-cased texts that every match of expr must
-// contain, longest first, at most three: checking them with strings.Contains
+// requiredLiterals returns lower-cased texts that every match of re (parsed
+// and simplified) must contain, longest first, at most three: checking them
 // rejects almost every non-matching message before the regexp runs. When
 // the expression begins with a literal, lead is that literal: the regexp
 // then starts its search where the literal first occurs. Only ASCII
 // literals count, so that lower-casing keeps byte offsets.
-func requiredLiterals(expr string) (lits []string, lead string) {
-	re, err := syntax.Parse("(?i)"+expr, syntax.Perl)
-	if err != nil {
-		return nil, ""
-	}
-	re = re.Simplify()
+func requiredLiterals(re *syntax.Regexp) (lits []string, lead string) {
 	subs := []*syntax.Regexp{re}
 	if re.Op == syntax.OpConcat {
 		subs = re.Sub
@@ -236,41 +232,165 @@ func indexGroups(re *regexp.Regexp) groups {
 	return g
 }
 
-// lowerRegexp compiles expr, a case-insensitive pattern, into a regexp that
-// matches the ASCII-lower-cased text case-sensitively: its ASCII literals
-// are lower-cased and lose their case folding, which lets the engine use
-// plain rune comparisons and literal prefixes. Non-ASCII literals keep
-// folding. anchored reports a pattern that must match at the start.
-func lowerRegexp(expr string) (re *regexp.Regexp, anchored bool, err error) {
-	tree, err := syntax.Parse(expr, syntax.Perl|syntax.FoldCase)
-	if err != nil {
-		return nil, false, err
-	}
-	lowerTree(tree)
-	anchored = startsWithBeginText(tree)
-	re, err = regexp.Compile(tree.String())
-	return re, anchored, err
+// compiled is a template's expression made ready to match the
+// ASCII-lower-cased text.
+type compiled struct {
+	re       *regexp.Regexp
+	anchored bool // the pattern only matches at the start of a message
+	size     int  // instructions in the program
+	window   int  // longest text the backtracking matcher takes; 0: any
+	literals []string
+	lead     string
 }
 
-func lowerTree(re *syntax.Regexp) {
-	if re.Op == syntax.OpLiteral && re.Flags&syntax.FoldCase != 0 {
-		ascii := true
-		for i, r := range re.Rune {
-			if r >= utf8.RuneSelf {
-				ascii = false
-				continue
-			}
-			if 'A' <= r && r <= 'Z' {
-				re.Rune[i] = r + 'a' - 'A'
-			}
+// compilePattern compiles expr, a case-insensitive expression, into a
+// regexp that matches the ASCII-lower-cased text case-sensitively, which
+// lets the engine compare plain runes and use literal prefixes.
+//
+// The expression is lower-cased as text (lowerPattern) and parsed once for
+// what the parse tells (anchoring, required literals, program size). It is
+// never printed back from a parse tree: printing one walks every rune of
+// its large character classes ([^\s()] is most of Unicode) through the case
+// tables, and that made compiling the built-in templates take 0.4 s.
+func compilePattern(expr string) (compiled, error) {
+	lowered := lowerPattern(expr)
+	tree, err := syntax.Parse(lowered, syntax.Perl)
+	if err != nil {
+		if _, orig := syntax.Parse(expr, syntax.Perl); orig != nil {
+			return compiled{}, orig // the error quotes the pattern as written
 		}
-		if ascii {
-			re.Flags &^= syntax.FoldCase
+		return compiled{}, err
+	}
+	re, err := regexp.Compile(lowered)
+	if err != nil {
+		return compiled{}, err
+	}
+
+	c := compiled{re: re, anchored: startsWithBeginText(tree)}
+	simple := tree.Simplify()
+	c.literals, c.lead = requiredLiterals(simple)
+	c.size, c.window = programSize(simple)
+	return c, nil
+}
+
+// lowerPattern lower-cases the ASCII letters that expr matches, leaving
+// its syntax alone: escapes (\D, \S, \pL, \p{Lu}, \x{1F4B0}), flag groups
+// ((?i), (?U)) and group names keep their case, \Q…\E text is lowered but
+// not its \E. A cased non-ASCII letter outside brackets becomes (?i:é), so
+// that it still matches either case, as the text is lowered only in ASCII.
+func lowerPattern(expr string) string {
+	var b strings.Builder
+	b.Grow(len(expr) + 8)
+	inClass := false
+	for i := 0; i < len(expr); {
+		c := expr[i]
+		switch {
+		case c == '\\':
+			i += copyEscape(&b, expr[i:])
+			continue
+		case c == '(' && !inClass && strings.HasPrefix(expr[i:], "(?"):
+			i += copyGroupSyntax(&b, expr[i:])
+			continue
+		case c == '[' && !inClass:
+			inClass = true
+			b.WriteByte(c)
+			i++
+			// A ']' first in the class ("[]a]", "[^]a]") is a literal.
+			if strings.HasPrefix(expr[i:], "^") {
+				b.WriteByte('^')
+				i++
+			}
+			if strings.HasPrefix(expr[i:], "]") {
+				b.WriteByte(']')
+				i++
+			}
+			continue
+		case c == '[' && inClass && strings.HasPrefix(expr[i:], "[:"):
+			end := strings.Index(expr[i:], ":]")
+			if end < 0 {
+				end = len(expr) - i - 2
+			}
+			b.WriteString(expr[i : i+end+2])
+			i += end + 2
+			continue
+		case c == ']' && inClass:
+			inClass = false
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRuneInString(expr[i:])
+			if !inClass && unicode.SimpleFold(r) != r {
+				b.WriteString("(?i:" + expr[i:i+size] + ")")
+			} else {
+				b.WriteString(expr[i : i+size])
+			}
+			i += size
+			continue
+		}
+		b.WriteByte(lowerByte[c])
+		i++
+	}
+	return b.String()
+}
+
+// copyEscape copies the escape sequence at the start of s, which begins
+// with a backslash, and returns its length.
+func copyEscape(b *strings.Builder, s string) int {
+	if len(s) < 2 {
+		b.WriteString(s)
+		return len(s)
+	}
+	n := 2
+	switch s[1] {
+	case 'Q': // quoted text up to \E, matched as lower-cased text
+		end := strings.Index(s[2:], `\E`)
+		if end < 0 {
+			end = len(s) - 2
+		}
+		b.WriteString(`\Q`)
+		for i := 2; i < 2+end; i++ {
+			b.WriteByte(lowerByte[s[i]])
+		}
+		return 2 + end + copyPrefix(b, s[2+end:], `\E`)
+	case 'p', 'P', 'x':
+		if len(s) > 2 && s[2] == '{' {
+			if end := strings.IndexByte(s, '}'); end > 0 {
+				n = end + 1
+			}
+		} else if s[1] == 'x' {
+			n = min(len(s), 4)
+		} else {
+			n = min(len(s), 3)
+		}
+	default:
+		if s[1] >= utf8.RuneSelf {
+			_, size := utf8.DecodeRuneInString(s[1:])
+			n = 1 + size
 		}
 	}
-	for _, sub := range re.Sub {
-		lowerTree(sub)
+	b.WriteString(s[:n])
+	return n
+}
+
+// copyPrefix copies prefix when s starts with it and returns its length.
+func copyPrefix(b *strings.Builder, s, prefix string) int {
+	if !strings.HasPrefix(s, prefix) {
+		return 0
 	}
+	b.WriteString(prefix)
+	return len(prefix)
+}
+
+// copyGroupSyntax copies what follows "(?" up to where the group's
+// content starts: flags ("(?i:", "(?U)"), or a group's name ("(?P<name>",
+// "(?<name>").
+func copyGroupSyntax(b *strings.Builder, s string) int {
+	end := strings.IndexAny(s[2:], ":)>")
+	if end < 0 {
+		b.WriteString(s)
+		return len(s)
+	}
+	n := 2 + end + 1
+	b.WriteString(s[:n])
+	return n
 }
 
 func startsWithBeginText(re *syntax.Regexp) bool {
@@ -296,12 +416,8 @@ func isASCII(rs []rune) bool {
 // text Go's backtracking matcher accepts for it (its bit-state limit is
 // 256 Ki bits of instructions times text length, for programs of at most
 // 500 instructions); 0 when the program is too big for that matcher.
-func programSize(re *regexp.Regexp) (size, window int) {
-	tree, err := syntax.Parse(re.String(), syntax.Perl)
-	if err != nil {
-		return 0, 0
-	}
-	prog, err := syntax.Compile(tree.Simplify())
+func programSize(simple *syntax.Regexp) (size, window int) {
+	prog, err := syntax.Compile(simple)
 	if err != nil {
 		return 0, 0
 	}
