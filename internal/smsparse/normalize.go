@@ -99,10 +99,17 @@ func normalizeLower(s string) (text, lower string) {
 	if !upper {
 		return s, s
 	}
+	// Lowered a chunk at a time into the builder's one allocation: a
+	// WriteByte per byte cost more than the lowering itself.
 	var b strings.Builder
 	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		b.WriteByte(lowerByte[s[i]])
+	var chunk [256]byte
+	for at := 0; at < len(s); at += len(chunk) {
+		part := s[at:min(len(s), at+len(chunk))]
+		for i := 0; i < len(part); i++ {
+			chunk[i] = lowerByte[part[i]]
+		}
+		b.Write(chunk[:len(part)])
 	}
 	return s, b.String()
 }
