@@ -54,9 +54,11 @@ func (e *env) open() (*app, error) {
 	if err != nil {
 		return nil, openError(err)
 	}
-	if err := checkKeys(e.ctx, store, cipher); err != nil {
-		store.Close()
-		return nil, err
+	if !e.keysFromData {
+		if err := checkKeys(e.ctx, store, cipher); err != nil {
+			store.Close()
+			return nil, err
+		}
 	}
 
 	e.app = &app{
@@ -76,6 +78,28 @@ func (e *env) flags(name, usage string) *flag.FlagSet {
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() { fmt.Fprintln(e.stderr, usage) }
 	return fs
+}
+
+// parseAll parses flags wherever they stand among the arguments ("restore
+// FILE --replace" as well as "restore --replace FILE"), as people type
+// them, and returns the other arguments. After "--" everything is an
+// argument.
+func parseAll(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageError(err)
+		}
+		left := fs.Args()
+		if len(left) == 0 {
+			return rest, nil
+		}
+		if consumed := len(args) - len(left); consumed > 0 && args[consumed-1] == "--" {
+			return append(rest, left...), nil
+		}
+		rest = append(rest, left[0])
+		args = left[1:]
+	}
 }
 
 // local opens the database and returns the subscriber the command line
@@ -141,15 +165,18 @@ func checkKeys(ctx context.Context, store keyChecker, c *vault.Vault) error {
 // the keys its data was written with against the keys configured now.
 // holder names what keeps the proofs ("this database"), for the message.
 func keyProofsFit(c *vault.Vault, meta map[string]string, holder string) error {
-	if v, ok := meta["secret_key_check"]; ok && v != c.Hash("key check", "momo") {
+	secret, hasSecret := meta["secret_key_check"]
+	sealed, hasSealed := meta["encryption_key_check"]
+	if !hasSecret || !hasSealed {
+		return momo.E(momo.CodeConfig, holder+" has no proof of the keys its data was written with, so it cannot be checked against SECRET_KEY and ENCRYPTION_KEY", nil)
+	}
+	if secret != c.Hash("key check", "momo") {
 		return momo.E(momo.CodeConfig, "SECRET_KEY is not the key "+holder+" was written with; "+
 			"set the original one (in development it is in the momo-keys.env file of the data directory)", nil)
 	}
-	if v, ok := meta["encryption_key_check"]; ok {
-		if _, err := c.Open(momo.Sealed(v)); err != nil {
-			return momo.E(momo.CodeConfig, "ENCRYPTION_KEY cannot read "+holder+"'s data: add the key it was written with "+
-				"(keys are comma-separated; the first encrypts, all decrypt)", nil)
-		}
+	if _, err := c.Open(momo.Sealed(sealed)); err != nil {
+		return momo.E(momo.CodeConfig, "ENCRYPTION_KEY cannot read "+holder+"'s data: add the key it was written with "+
+			"(keys are comma-separated; the first encrypts, all decrypt)", nil)
 	}
 	return nil
 }

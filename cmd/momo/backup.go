@@ -11,21 +11,27 @@ import (
 	"github.com/momoanalytics/momo/internal/sqlstore"
 )
 
-const backupUsage = `usage: momo backup FILE
+const backupUsage = `usage: momo backup [--force] FILE
 
 Writes a snapshot of the whole database (SQLite or PostgreSQL, as
 DATABASE_URL says) to FILE, while the service keeps running. Encrypted
 columns stay encrypted: the file is as private as the database, and
 restoring it needs the same SECRET_KEY and ENCRYPTION_KEY. FILE "-" writes
-to standard output.`
+to standard output. An existing FILE is replaced only with --force.`
 
 func runBackup(e *env, args []string) error {
 	fs := e.flags("backup", backupUsage)
-	if err := fs.Parse(args); err != nil {
-		return usageError(err)
+	force := fs.Bool("force", false, "replace FILE if it exists")
+	files, err := parseAll(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() != 1 {
+	if len(files) != 1 {
 		return usageError(errors.New("backup takes one FILE"))
+	}
+	path := files[0]
+	if _, err := os.Lstat(path); err == nil && path != "-" && !*force {
+		return momo.E(momo.CodeConflict, path+" exists; pass --force to replace it", nil)
 	}
 
 	app, err := e.open()
@@ -37,7 +43,7 @@ func runBackup(e *env, args []string) error {
 		info, err = app.store.Backup(e.ctx, w)
 		return err
 	}
-	if path := fs.Arg(0); path == "-" {
+	if path == "-" {
 		err = write(e.stdout)
 	} else {
 		err = writeFileAtomic(path, write)
@@ -59,22 +65,26 @@ ENCRYPTION_KEY). FILE "-" reads standard input.`
 func runRestore(e *env, args []string) error {
 	fs := e.flags("restore", restoreUsage)
 	replace := fs.Bool("replace", false, "delete what the database holds before loading")
-	if err := fs.Parse(args); err != nil {
-		return usageError(err)
+	files, err := parseAll(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() != 1 {
+	if len(files) != 1 {
 		return usageError(errors.New("restore takes one FILE"))
 	}
 
 	in := io.Reader(e.stdin)
-	if path := fs.Arg(0); path != "-" {
+	if path := files[0]; path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return momo.E(momo.CodeInvalid, "the backup file cannot be opened", err)
+			return momo.E(momo.CodeInvalid, "the backup file cannot be opened: "+pathProblem(err), err)
 		}
 		defer f.Close()
 		in = f
 	}
+	// The keys are checked against the backup's proofs, not recorded in
+	// the database on opening it: a refused restore leaves it unbound.
+	e.keysFromData = true
 	app, err := e.open()
 	if err != nil {
 		return err
@@ -104,7 +114,7 @@ func rowCounts(info sqlstore.BackupInfo) string {
 func writeFileAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return momo.E(momo.CodeInvalid, "the backup file cannot be created there", err)
+		return momo.E(momo.CodeInvalid, "the backup file cannot be created: "+pathProblem(err), err)
 	}
 	defer os.Remove(tmp.Name()) // after the rename, there is nothing to remove
 
@@ -120,7 +130,20 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("backup: close: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return momo.E(momo.CodeInvalid, "the backup file cannot be written there", err)
+		return momo.E(momo.CodeInvalid, "the backup file cannot be written: "+pathProblem(err), err)
 	}
 	return nil
+}
+
+// pathProblem says in words why a file could not be opened or created.
+func pathProblem(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "no such file or directory"
+	case errors.Is(err, os.ErrPermission):
+		return "permission denied"
+	case errors.Is(err, os.ErrExist):
+		return "it exists"
+	}
+	return "the system refused it"
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/momoanalytics/momo"
 	"github.com/momoanalytics/momo/internal/corpus"
 	"github.com/momoanalytics/momo/internal/sqlstore/pgtest"
+	"github.com/momoanalytics/momo/internal/vault"
 )
 
 // TestMoveSQLiteToPostgres is the move: a laptop's SQLite database
@@ -74,8 +75,28 @@ func TestRestoreNeedsTheKeys(t *testing.T) {
 	if r.code != exitCodes[momo.CodeConfig] || !strings.Contains(r.stderr, "SECRET_KEY") {
 		t.Errorf("restore under other keys: exit %d: %s", r.code, r.stderr)
 	}
-	if r := momoRun(t, other, nil, "", "report"); strings.Contains(r.stdout, "1691") {
-		t.Errorf("a refused restore loaded data:\n%s", r.stdout)
+	// The refused restore bound the new database to nothing: with the
+	// original keys copied over, the same restore works.
+	keys, err := os.ReadFile(filepath.Join(dir, "momo-keys.env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(other, "momo-keys.env"), keys, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := momoRun(t, other, nil, "", "restore", file, "--replace"); r.code != 0 {
+		t.Fatalf("restore with the original keys (flag after the file): exit %d: %s", r.code, r.stderr)
+	}
+	if r := momoRun(t, other, nil, "", "report"); !strings.Contains(r.stdout, "1691") {
+		t.Errorf("report after the restore:\n%s", r.stdout)
+	}
+
+	// A backup is not written over an existing file unless forced.
+	if r := momoRun(t, dir, nil, "", "backup", file); r.code != exitCodes[momo.CodeConflict] {
+		t.Errorf("backup over an existing file: exit %d: %s", r.code, r.stderr)
+	}
+	if r := momoRun(t, dir, nil, "", "backup", file, "--force"); r.code != 0 {
+		t.Errorf("backup --force: exit %d: %s", r.code, r.stderr)
 	}
 
 	notBackup := filepath.Join(dir, "notes.txt")
@@ -85,5 +106,37 @@ func TestRestoreNeedsTheKeys(t *testing.T) {
 	}
 	if r := momoRun(t, dir, nil, "", "backup"); r.code != 2 {
 		t.Errorf("backup without a file: exit %d", r.code)
+	}
+}
+
+// TestKeyProofsRequired refuses a backup that carries no proof of its keys:
+// its data could not be checked before it is loaded.
+func TestKeyProofsRequired(t *testing.T) {
+	key, err := vault.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := vault.New(key, strings.Repeat("s", 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, _ := c.Seal([]byte("momo key check"))
+	good := map[string]string{"secret_key_check": c.Hash("key check", "momo"), "encryption_key_check": string(sealed)}
+	tests := []struct {
+		name string
+		meta map[string]string
+		ok   bool
+	}{
+		{"both proofs", good, true},
+		{"none", map[string]string{}, false},
+		{"no encryption proof", map[string]string{"secret_key_check": good["secret_key_check"]}, false},
+		{"no secret proof", map[string]string{"encryption_key_check": good["encryption_key_check"]}, false},
+		{"other secret", map[string]string{"secret_key_check": "x", "encryption_key_check": good["encryption_key_check"]}, false},
+	}
+	for _, tc := range tests {
+		err := keyProofsFit(c, tc.meta, "this backup")
+		if (err == nil) != tc.ok || (err != nil && momo.ErrorCode(err) != momo.CodeConfig) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
 	}
 }

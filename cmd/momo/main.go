@@ -32,6 +32,8 @@ Commands:
   risk           evaluate the fraud-risk rules on synthetic histories
   serve          serve the web application
   user           create and manage web accounts
+  backup FILE    write a snapshot of the whole database
+  restore FILE   load a snapshot into an empty database
 
 Run 'momo COMMAND -h' for a command's options. Configuration comes from
 environment variables; see the README.`
@@ -49,6 +51,10 @@ type env struct {
 	parser  *smsparse.Book
 	app     *app
 	closers []func() error
+	// keysFromData skips checking (and recording) the keys when the
+	// database opens: momo restore checks them against the backup's proofs
+	// instead, so that a refused restore leaves a new database unbound.
+	keysFromData bool
 }
 
 type command func(*env, []string) error

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"io"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -146,6 +148,14 @@ func TestRestoreRefuses(t *testing.T) {
 			{"truncated", truncated(t, file), momo.CodeInvalid},
 			{"row count wrong", gz(t, header(t, file)+strings.Replace(text, `{"end":"messages","rows":5}`, `{"end":"messages","rows":4}`, 1)), momo.CodeInvalid},
 			{"float in a row", gz(t, header(t, file)+strings.Replace(text, "120000", "1200.5", 1)), momo.CodeInvalid},
+			{"last bytes cut", file[:len(file)-4], momo.CodeInvalid},
+			{"a byte changed", flipped(file), momo.CodeInvalid},
+			{"data after the end", gz(t, header(t, file)+text+`{"table":"meta","columns":["name","value"]}`+"\n"), momo.CodeInvalid},
+			{"a huge line", gz(t, header(t, file)+strings.Repeat(" ", maxBackupLine+1)+"\n"+text), momo.CodeInvalid},
+			{"no columns", gz(t, header(t, file)+strings.Replace(text, `{"table":"subscribers","columns":[`, `{"table":"subscribers","columns":[],"x":[`, 1)), momo.CodeInvalid},
+			{"a column twice", gz(t, header(t, file)+strings.Replace(text, `{"table":"meta","columns":["name","value"]}`, `{"table":"meta","columns":["name","name"]}`, 1)), momo.CodeInvalid},
+			{"a time that is not one", gz(t, header(t, file)+strings.Replace(text, `"2024-01-05T10:00:00.000Z"`, `"not a time"`, 1)), momo.CodeInvalid},
+			{"a reference to a missing row", gz(t, header(t, file)+withoutSecondSubscriber(t, text)), momo.CodeInvalid},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -236,6 +246,93 @@ func TestBackupTablesComplete(t *testing.T) {
 			t.Errorf("tables %v, backupTables %v", have, want)
 		}
 	})
+}
+
+// TestRestoreOlderSchemaNeedsEmpty refuses an older file over data, with
+// or without --replace, and leaves the data as it was.
+func TestRestoreOlderSchemaNeedsEmpty(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		old := openOn(t, e)
+		if _, err := old.migrations.DownTo(ctx, 6); err != nil {
+			t.Fatal(err)
+		}
+		history(t, old)
+		file := backupOf(t, old)
+
+		dst := openOn(t, e)
+		history(t, dst)
+		for _, replace := range []bool{false, true} {
+			_, err := dst.Restore(ctx, bytes.NewReader(file), RestoreOptions{Replace: replace})
+			if momo.ErrorCode(err) != momo.CodeConflict {
+				t.Errorf("replace %v: %v, want a conflict", replace, err)
+			}
+		}
+		if n := count(t, dst, "SELECT COUNT(*) FROM transactions"); n != 4 {
+			t.Errorf("%d transactions left", n)
+		}
+	})
+}
+
+// TestRestoreReorderedColumns loads a file whose columns come in another
+// order than the database's.
+func TestRestoreReorderedColumns(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e engine) {
+		src := openOn(t, e)
+		subs := history(t, src)
+		file := backupOf(t, src)
+		text := header(t, file) + body(t, file)
+		var out []string
+		reverse := false
+		for _, line := range strings.Split(text, "\n") {
+			switch {
+			case strings.HasPrefix(line, `{"table":"transactions"`):
+				var h tableHeader
+				json.Unmarshal([]byte(line), &h)
+				slices.Reverse(h.Columns)
+				b, _ := json.Marshal(h)
+				line, reverse = string(b), true
+			case strings.HasPrefix(line, "{"):
+				reverse = false
+			case reverse && strings.HasPrefix(line, "["):
+				var row []any
+				json.Unmarshal([]byte(line), &row)
+				slices.Reverse(row)
+				b, _ := json.Marshal(row)
+				line = string(b)
+			}
+			out = append(out, line)
+		}
+
+		dst := openOn(t, e)
+		if _, err := dst.Restore(context.Background(), bytes.NewReader(gz(t, strings.Join(out, "\n"))), RestoreOptions{}); err != nil {
+			t.Fatalf("Restore: %v", err)
+		}
+		if got, want := reports(t, dst, subs), reports(t, src, subs); !reflect.DeepEqual(got, want) {
+			t.Errorf("reports differ")
+		}
+	})
+}
+
+// flipped is file with one byte of its compressed data changed.
+func flipped(file []byte) []byte {
+	out := append([]byte(nil), file...)
+	out[len(out)/2] ^= 0x10
+	return out
+}
+
+// withoutSecondSubscriber drops bob from the subscribers table, leaving
+// his message and transaction pointing at nobody.
+func withoutSecondSubscriber(t *testing.T, text string) string {
+	t.Helper()
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		if strings.HasPrefix(line, `{"table":"subscribers"`) {
+			lines = append(lines[:i+2], lines[i+3:]...)
+			break
+		}
+	}
+	return strings.Replace(strings.Join(lines, "\n"), `{"end":"subscribers","rows":2}`, `{"end":"subscribers","rows":1}`, 1)
 }
 
 func latest(t *testing.T, s *Store) int64 {
