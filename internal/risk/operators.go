@@ -3,6 +3,8 @@ package risk
 import (
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/momoanalytics/momo"
@@ -236,17 +238,41 @@ func foldName(s string) string {
 // Parsers may add a qualifier ("M-Pesa (Safaricom)"), so a name that starts
 // with the brand counts.
 func (o *Operator) names(name string) bool {
-	folded := foldName(name)
+	folded := foldedName(name)
 	if folded == "" {
 		return false
 	}
-	for _, n := range append([]string{o.Name}, o.Aliases...) {
-		if f := foldName(n); f != "" && strings.HasPrefix(folded, f) {
+	if f := foldedName(o.Name); f != "" && strings.HasPrefix(folded, f) {
+		return true
+	}
+	for _, n := range o.Aliases {
+		if f := foldedName(n); f != "" && strings.HasPrefix(folded, f) {
 			return true
 		}
 	}
 	return false
 }
+
+// foldedNames remembers foldName's answers for the few names it is asked
+// about again for every message (the operators' names and aliases, the
+// parser's operator names): folding them anew was a tenth of a risk check.
+var foldedNames sync.Map
+
+// foldedName is foldName, remembered for up to maxFoldedNames names.
+func foldedName(s string) string {
+	if f, ok := foldedNames.Load(s); ok {
+		return f.(string)
+	}
+	f := foldName(s)
+	if foldedCount.Add(1) <= maxFoldedNames {
+		foldedNames.Store(s, f)
+	}
+	return f
+}
+
+var foldedCount atomic.Int64
+
+const maxFoldedNames = 1024
 
 // sends reports whether sender is one of the operator's sender ids.
 func (o *Operator) sends(sender string) bool {

@@ -41,24 +41,24 @@ func withoutBoilerplate(lower string, ops []*Operator) string {
 
 // textRule is one kind of request a genuine operator SMS never makes.
 type textRule struct {
-	rule Rule
-	res  []*regexp.Regexp
+	rule    Rule
+	phrases []phrase
 }
 
 // textRules are written in English, with the Swahili phrases scammers in
 // East Africa use for the same requests; add phrases here for more
 // languages. They run on folded text without the operator's boilerplate.
 var textRules = []textRule{
-	{RuleAsksMoneyBack, []*regexp.Regexp{
-		regexp.MustCompile(`\b(?:send|sent|return|refund|transfer|forward|reverse|pay)\b[^.!?]{0,40}?\bback\b`),
-		regexp.MustCompile(`\b(?:by mistake|mistakenly|wrongly sent|sent (?:it )?wrongly|in error|wrong (?:number|account|person))\b`),
-		regexp.MustCompile(`\b(?:kimakosa|nirudishie|rudisha)\b`),
+	{RuleAsksMoneyBack, []phrase{
+		newPhrase(`\b(?:send|sent|return|refund|transfer|forward|reverse|pay)\b[^.!?]{0,40}?\bback\b`),
+		newPhrase(`\b(?:by mistake|mistakenly|wrongly sent|sent (?:it )?wrongly|in error|wrong (?:number|account|person))\b`),
+		newPhrase(`\b(?:kimakosa|nirudishie|rudisha)\b`),
 	}},
-	{RuleAsksToCall, []*regexp.Regexp{
-		regexp.MustCompile(`\b(?:call|contact|whatsapp|text|sms|reach|phone|piga)\b(?: me| us)?(?: now| back)?(?: on| at| via| through| using)?:? ?\+?\d[\d ]{7,}\d\b`),
+	{RuleAsksToCall, []phrase{
+		newPhrase(`\b(?:call|contact|whatsapp|text|sms|reach|phone|piga)\b(?: me| us)?(?: now| back)?(?: on| at| via| through| using)?:? ?\+?\d[\d ]{7,}\d\b`),
 	}},
-	{RuleAsksForPIN, []*regexp.Regexp{
-		regexp.MustCompile(`\b(?:send|give|share|tell|enter|reply with|confirm|type|forward)\b[^.!?]{0,30}?\b(?:pin|otp|secret code|verification code|password)\b`),
+	{RuleAsksForPIN, []phrase{
+		newPhrase(`\b(?:send|give|share|tell|enter|reply with|confirm|type|forward)\b[^.!?]{0,30}?\b(?:pin|otp|secret code|verification code|password)\b`),
 	}},
 }
 
@@ -74,16 +74,19 @@ const negationReach = 40
 func scanText(lower string) []Rule {
 	var out []Rule
 	for _, tr := range textRules {
-		if matchesUnnegated(lower, tr.res) {
+		if matchesUnnegated(lower, tr.phrases) {
 			out = append(out, tr.rule)
 		}
 	}
 	return out
 }
 
-func matchesUnnegated(lower string, res []*regexp.Regexp) bool {
-	for _, re := range res {
-		for _, loc := range re.FindAllStringIndex(lower, -1) {
+func matchesUnnegated(lower string, phrases []phrase) bool {
+	for _, p := range phrases {
+		if !p.mayMatch(lower) {
+			continue
+		}
+		for _, loc := range p.re.FindAllStringIndex(lower, -1) {
 			// The negation must be close before the request; looking only
 			// there also keeps long texts with many matches linear.
 			if !negation.MatchString(lower[max(0, loc[0]-negationReach):loc[0]]) {
@@ -97,12 +100,15 @@ func matchesUnnegated(lower string, res []*regexp.Regexp) bool {
 // linkRe finds web links: with a scheme, with www., or a bare host under a
 // top-level domain that link shorteners and scam pages use. ".bank" (as in
 // MTN Rwanda's "imbank.bank" account names) is not among them.
-var linkRe = regexp.MustCompile(`(?:https?://|www\.)[^\s]+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|info|biz|ly|me|co|io|xyz|top|link|app|site|online|click|live|rw|gh|ke|ug|tz)\b(?:/[^\s]*)?`)
+var linkRe = newPhrase(`(?:https?://|www\.)[^\s]+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|info|biz|ly|me|co|io|xyz|top|link|app|site|online|click|live|rw|gh|ke|ug|tz)\b(?:/[^\s]*)?`)
 
 // foreignLink reports whether lower holds a link that is not one of the
 // operators' own.
 func foreignLink(lower string, ops []*Operator) bool {
-	for _, link := range linkRe.FindAllString(lower, -1) {
+	if !linkRe.mayMatch(lower) {
+		return false
+	}
+	for _, link := range linkRe.re.FindAllString(lower, -1) {
 		if !ownLink(link, ops) {
 			return true
 		}
