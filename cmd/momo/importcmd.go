@@ -26,10 +26,11 @@ const maxShownProblems = 20
 func runImport(e *env, args []string) error {
 	fs := e.flags("import", importUsage)
 	asJSON := fs.Bool("json", false, "print the counts as one JSON object")
-	if err := fs.Parse(args); err != nil {
-		return usageError(err)
+	paths, err := parseAll(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() == 0 {
+	if len(paths) == 0 {
 		return usageError(errors.New("name at least one file"))
 	}
 
@@ -39,10 +40,11 @@ func runImport(e *env, args []string) error {
 	}
 
 	var total momo.Counts
-	for _, path := range fs.Args() {
+	for _, path := range paths {
 		counts, err := importFile(e, app, sub, path)
 		total.Merge(counts)
-		if !*asJSON {
+		if !*asJSON && (err == nil || counts.Read > 0) {
+			// A file that could not be read at all gets its error alone.
 			fmt.Fprintf(e.stdout, "%s: %s\n", path, countsLine(counts))
 		}
 		if err != nil {
@@ -53,7 +55,7 @@ func runImport(e *env, args []string) error {
 	if *asJSON {
 		return json.NewEncoder(e.stdout).Encode(total)
 	}
-	if fs.NArg() > 1 {
+	if len(paths) > 1 {
 		fmt.Fprintf(e.stdout, "total: %s\n", countsLine(total))
 	}
 	if total.Parsed+total.Unrecognized+total.Rejected == 0 && total.Duplicate > 0 {
