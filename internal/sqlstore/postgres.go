@@ -93,6 +93,7 @@ func OpenPostgres(ctx context.Context, rawURL string, o PostgresOptions) (*Store
 	s := &Store{
 		db: poolDB(pool), migrateDB: poolDB(migPool), d: postgresDialect, now: time.Now,
 		closers: []func(){pool.Close, migPool.Close},
+		server:  net.JoinHostPort(cfg.ConnConfig.Host, strconv.Itoa(int(cfg.ConnConfig.Port))),
 	}
 	if err := s.init(ctx); err != nil {
 		s.Close()

@@ -210,6 +210,9 @@ func TestPostgresUnreachableIsUnavailable(t *testing.T) {
 	if momo.ErrorCode(err) != momo.CodeUnavailable {
 		t.Errorf("OpenPostgres: error %v, want code unavailable", err)
 	}
+	if msg := momo.ErrorMessage(err); !strings.Contains(msg, "127.0.0.1:1") {
+		t.Errorf("message %q does not name the server", msg)
+	}
 }
 
 // TestPostgresDeadlockIsRetried makes Save deadlock with another

@@ -38,6 +38,9 @@ type Store struct {
 	// small pool of connections without a statement timeout.
 	migrateDB *sql.DB
 	closers   []func() // run after the databases close (PostgreSQL's pools)
+	// server names the PostgreSQL server ("host:port") in messages about
+	// reaching it; empty on SQLite.
+	server string
 
 	stmtMu sync.Mutex
 	stmts  *statements // prepared on first use
@@ -285,12 +288,20 @@ func (s *Store) fail(ctx context.Context, op string, err error) error {
 	case s.d.busy(err):
 		err = momo.E(momo.CodeUnavailable, "the database is busy; try again shortly", err)
 	case s.d.unreachable != nil && s.d.unreachable(err):
-		err = momo.E(momo.CodeUnavailable, "the database cannot be reached; try again shortly", err)
+		err = momo.E(momo.CodeUnavailable, "the database"+s.at()+" cannot be reached: check DATABASE_URL and that the server runs, then try again", err)
 	}
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w: %w", cerr, err)
 	}
 	return fmt.Errorf("sqlstore: %s: %w", op, err)
+}
+
+// at is " at host:port" for messages, or nothing.
+func (s *Store) at() string {
+	if s.server == "" {
+		return ""
+	}
+	return " at " + s.server
 }
 
 // amountArg is an amount as a query argument: NULL when unknown.
