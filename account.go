@@ -164,9 +164,14 @@ type AccountStore interface {
 
 	AddRememberToken(ctx context.Context, t RememberToken) error
 	RememberToken(ctx context.Context, selector string, now time.Time) (RememberToken, error)
-	// RotateRememberToken replaces the validator hash old by hash; false
+	// RotateRememberToken replaces the validator hash old by hash and
+	// keeps previous as the token's PreviousHash (the grace key); false
 	// when old is no longer the current one.
-	RotateRememberToken(ctx context.Context, selector, old, hash string, at time.Time) (bool, error)
+	RotateRememberToken(ctx context.Context, selector, old, hash, previous string, at time.Time) (bool, error)
+	// UseRememberGrace clears the token's PreviousHash if it is still
+	// previous; false when it was not (used already, or rotated again), so
+	// that a grace serves one request only.
+	UseRememberGrace(ctx context.Context, selector, previous string) (bool, error)
 	DeleteRememberToken(ctx context.Context, selector string) error
 
 	AddAudit(ctx context.Context, a Audit) error

@@ -148,6 +148,7 @@ func (e *env) webServer(app *app) (*web.Server, error) {
 		RememberLifetime: web.MaxRememberLifetime,
 		RegistrationOpen: app.cfg.RegistrationOpen,
 		TrustedProxies:   app.cfg.TrustedProxies,
+		ProxyHeader:      app.cfg.ProxyHeader,
 		PublicURL:        app.cfg.PublicURL,
 		HealthToken:      app.cfg.HealthToken.Reveal(),
 		Telegram:         app.cfg.TelegramBotToken != "",

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/momoanalytics/momo"
 )
 
 // lockedBuffer is written by the server goroutine and read by the test.
@@ -118,18 +120,25 @@ func TestUserCommands(t *testing.T) {
 		code  int
 		says  string
 	}{
-		{"correct horse battery\n", []string{"user", "create", "-admin", "-email", "a@example.com", "Root"}, 0, "created Root (admin)"},
+		{"correct horse battery\n", []string{"user", "create", "-admin", "-email", "a@example.com", "Root"}, 0, "created root (admin)"},
+		{"", []string{"user", "create", "-email", "b@example.com", "bob"}, 1, "no password given on standard input"},
+		{"correct horse battery\n", []string{"user", "create", "-email", "b@example.com", "bob."}, 1, "starts and ends with a letter or a digit"},
 		{"short\n", []string{"user", "create", "-email", "b@example.com", "bob"}, 1, "at least 8 characters"},
 		{"password123\n", []string{"user", "create", "-email", "b@example.com", "bob"}, 1, "most common"},
 		{"correct horse battery\n", []string{"user", "create", "-email", "b@example.com", "bob"}, 0, "created bob (user)"},
 		{"correct horse battery\n", []string{"user", "create", "-email", "c@example.com", "BOB"}, 1, "taken"},
 		{"", []string{"user", "create", "-email", "nope", "carol"}, 2, "valid email"},
 		{"", []string{"user", "demote", "root"}, 1, "last active admin"},
-		{"", []string{"user", "promote", "bob"}, 0, "bob: user.promote"},
-		{"", []string{"user", "deactivate", "bob"}, 0, "bob: user.deactivate"},
+		{"", []string{"user", "promote", "bob"}, 0, "bob is now an admin"},
+		{"", []string{"user", "promote", "bob"}, 0, "bob is already an admin"},
+		{"", []string{"user", "deactivate", "bob"}, 0, "bob is now deactivated"},
+		{"", []string{"user", "deactivate", "bob"}, 0, "bob is already deactivated"},
+		{"", []string{"user", "reactivate", "root"}, 0, "root is already active"},
+		{"", []string{"user", "demote", "Root"}, 1, "last active admin"},
 		{"", []string{"user", "deactivate", "nobody"}, 1, "no account is named nobody"},
 		{"a new long password\n", []string{"user", "reset-password", "root"}, 0, "password reset"},
 		{"", []string{"user", "list"}, 0, "bob       b@example.com  admin  deactivated"},
+		{"", []string{"user", "list", "extra"}, 2, "user list takes no argument"},
 		{"", []string{"user", "explode"}, 2, "unknown command"},
 	}
 	for _, s := range steps {
@@ -138,4 +147,37 @@ func TestUserCommands(t *testing.T) {
 			t.Errorf("%v: exit %d, want %d with %q\nstdout %s\nstderr %s", s.args, r.code, s.code, s.says, r.stdout, r.stderr)
 		}
 	}
+
+	// A change that changes nothing writes no audit row.
+	for action, want := range map[string]int{momo.AuditPromote: 1, momo.AuditDeactivate: 1, momo.AuditReactivate: 0} {
+		if n := auditCount(t, dir, vars, action); n != want {
+			t.Errorf("%d %s audit rows, want %d", n, action, want)
+		}
+	}
+}
+
+// auditCount counts the audit rows of one action in dir's database.
+func auditCount(t *testing.T, dir string, vars map[string]string, action string) int {
+	t.Helper()
+	e := &env{ctx: context.Background(), stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
+		getenv: func(k string) string {
+			if k == "MOMO_DATA_DIR" {
+				return dir
+			}
+			return vars[k]
+		}, log: slog.New(slog.DiscardHandler)}
+	app, err := e.open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, c := range e.closers {
+			c()
+		}
+	}()
+	rows, err := app.store.AuditLog(e.ctx, momo.AuditFilter{Action: action})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(rows)
 }

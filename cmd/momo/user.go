@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
+
+	"golang.org/x/term"
 
 	"github.com/momoanalytics/momo"
 	"github.com/momoanalytics/momo/internal/password"
@@ -17,13 +20,15 @@ const userUsage = `usage: momo user COMMAND [ARGS]
 Manages web accounts from the command line, for operators:
 
   create [-admin] -email ADDRESS USERNAME   create an account; the password is
-                                            read from standard input (one line)
+                                            asked for (not echoed) in a terminal,
+                                            else read from standard input (one line)
   promote USERNAME                          make an account an admin
   demote USERNAME                           make an admin a plain user
   deactivate USERNAME                       deactivate an account and end its sessions
   reactivate USERNAME                       let a deactivated account sign in again
-  reset-password USERNAME                   set a new password (read from standard
-                                            input) and end every session of the account
+  reset-password USERNAME                   set a new password (asked for, or read
+                                            from standard input) and end every
+                                            session of the account
   list                                      list the accounts
 
 Create the first admin with 'momo user create -admin' before exposing the
@@ -38,7 +43,7 @@ func cliAudit(action string) momo.Audit {
 // logAudit writes the log line that goes with the audit row the store
 // wrote.
 func (e *env) logAudit(action string, target momo.User) {
-	e.log.Info("Audit", "event", action, "user", "(command line)", "target_id", int64(target.ID), "target", target.Username)
+	e.log.Info("Audit", "event", action, "user", "(command line)", "target_id", int64(target.ID), "target", target.UsernameKey)
 }
 
 func runUser(e *env, args []string) error {
@@ -81,7 +86,7 @@ func userCreate(e *env, args []string) error {
 	if !ok {
 		return usageError(fmt.Errorf("-email: a valid email address is required"))
 	}
-	hash, err := newPasswordHash(e.stdin)
+	hash, err := e.newPasswordHash()
 	if err != nil {
 		return err
 	}
@@ -100,44 +105,89 @@ func userCreate(e *env, args []string) error {
 		return err
 	}
 	e.logAudit(momo.AuditUserCreate, u)
-	fmt.Fprintf(e.stdout, "created %s (%s)\n", u.Username, role(u))
+	fmt.Fprintf(e.stdout, "created %s (%s)\n", u.UsernameKey, role(u))
 	return nil
 }
 
-// newPasswordHash reads one line of standard input as the password (a
-// password on the command line would be in the shell history and in ps),
-// applies the policy and hashes it.
-func newPasswordHash(stdin io.Reader) (string, error) {
-	line, err := bufio.NewReader(io.LimitReader(stdin, password.MaxBytes+2)).ReadString('\n')
-	if err != nil && err != io.EOF {
-		return "", momo.E(momo.CodeInvalid, "cannot read the password from standard input", err)
+// newPasswordHash reads the password (never from the command line, where
+// it would be in the shell history and in ps), applies the policy and
+// hashes it.
+func (e *env) newPasswordHash() (string, error) {
+	pw, err := e.readPassword()
+	if err != nil {
+		return "", err
 	}
-	pw := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
 	if err := password.Check(pw); err != nil {
-		return "", momo.E(momo.CodeInvalid, err.Error()+" (the password is read from standard input)", nil)
+		return "", momo.E(momo.CodeInvalid, err.Error(), nil)
 	}
 	return password.Default.Hash(pw)
 }
 
-// accountChange is a change of one account, with its audit action.
+// readPassword asks for the password twice on standard error and reads it
+// without echo when standard input is a terminal; otherwise it reads one
+// line of standard input, as a script pipes it.
+func (e *env) readPassword() (string, error) {
+	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return askPassword(int(f.Fd()), e.stderr)
+	}
+	line, err := bufio.NewReader(io.LimitReader(e.stdin, password.MaxBytes+2)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", momo.E(momo.CodeInvalid, "cannot read the password from standard input", err)
+	}
+	if line == "" {
+		return "", momo.E(momo.CodeInvalid, "no password given on standard input", nil)
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r"), nil
+}
+
+// askPassword prompts on prompt and reads the terminal fd without echo,
+// twice, so that a typing mistake nobody saw is not stored.
+func askPassword(fd int, prompt io.Writer) (string, error) {
+	var typed [2]string
+	for i, label := range []string{"Password: ", "Password again: "} {
+		fmt.Fprint(prompt, label)
+		b, err := term.ReadPassword(fd)
+		fmt.Fprintln(prompt)
+		if err != nil {
+			return "", momo.E(momo.CodeInvalid, "cannot read the password from the terminal", err)
+		}
+		typed[i] = string(b)
+	}
+	if typed[0] != typed[1] {
+		return "", momo.E(momo.CodeInvalid, "the two passwords differ", nil)
+	}
+	if typed[0] == "" {
+		return "", momo.E(momo.CodeInvalid, "no password given", nil)
+	}
+	return typed[0], nil
+}
+
+// accountChange is a change of one account, with its audit action, the
+// state it leads to (in words) and whether an account is in it already.
 type accountChange struct {
 	audit string
+	state string
+	done  func(u momo.User) bool
 	apply func(e *env, app *app, id momo.UserID, a momo.Audit) error
 }
 
 var userChanges = map[string]accountChange{
-	"promote": {momo.AuditPromote, func(e *env, app *app, id momo.UserID, a momo.Audit) error {
-		return app.store.SetAdmin(e.ctx, id, true, a)
-	}},
-	"demote": {momo.AuditDemote, func(e *env, app *app, id momo.UserID, a momo.Audit) error {
-		return app.store.SetAdmin(e.ctx, id, false, a)
-	}},
-	"deactivate": {momo.AuditDeactivate, func(e *env, app *app, id momo.UserID, a momo.Audit) error {
-		return app.store.SetActive(e.ctx, id, false, a)
-	}},
-	"reactivate": {momo.AuditReactivate, func(e *env, app *app, id momo.UserID, a momo.Audit) error {
-		return app.store.SetActive(e.ctx, id, true, a)
-	}},
+	"promote": {momo.AuditPromote, "an admin", func(u momo.User) bool { return u.Admin },
+		func(e *env, app *app, id momo.UserID, a momo.Audit) error {
+			return app.store.SetAdmin(e.ctx, id, true, a)
+		}},
+	"demote": {momo.AuditDemote, "a plain user", func(u momo.User) bool { return !u.Admin },
+		func(e *env, app *app, id momo.UserID, a momo.Audit) error {
+			return app.store.SetAdmin(e.ctx, id, false, a)
+		}},
+	"deactivate": {momo.AuditDeactivate, "deactivated", func(u momo.User) bool { return !u.Active },
+		func(e *env, app *app, id momo.UserID, a momo.Audit) error {
+			return app.store.SetActive(e.ctx, id, false, a)
+		}},
+	"reactivate": {momo.AuditReactivate, "active", func(u momo.User) bool { return u.Active },
+		func(e *env, app *app, id momo.UserID, a momo.Audit) error {
+			return app.store.SetActive(e.ctx, id, true, a)
+		}},
 }
 
 func userChange(e *env, name string, act accountChange, args []string) error {
@@ -145,11 +195,16 @@ func userChange(e *env, name string, act accountChange, args []string) error {
 	if err != nil {
 		return err
 	}
+	if act.done(u) {
+		// Nothing changes: no audit row says it did.
+		fmt.Fprintf(e.stdout, "%s is already %s\n", u.UsernameKey, act.state)
+		return nil
+	}
 	if err := act.apply(e, app, u.ID, cliAudit(act.audit)); err != nil {
 		return err
 	}
 	e.logAudit(act.audit, u)
-	fmt.Fprintf(e.stdout, "%s: %s\n", u.Username, act.audit)
+	fmt.Fprintf(e.stdout, "%s is now %s\n", u.UsernameKey, act.state)
 	return nil
 }
 
@@ -158,7 +213,7 @@ func userResetPassword(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	hash, err := newPasswordHash(e.stdin)
+	hash, err := e.newPasswordHash()
 	if err != nil {
 		return err
 	}
@@ -166,7 +221,7 @@ func userResetPassword(e *env, args []string) error {
 		return err
 	}
 	e.logAudit(momo.AuditPasswordReset, u)
-	fmt.Fprintf(e.stdout, "%s: password reset; every session of the account ended\n", u.Username)
+	fmt.Fprintf(e.stdout, "%s: password reset; every session of the account ended\n", u.UsernameKey)
 	return nil
 }
 
@@ -202,6 +257,9 @@ func userList(e *env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return usageError(err)
 	}
+	if fs.NArg() > 0 {
+		return usageError(fmt.Errorf("user list takes no argument, not %q", fs.Arg(0)))
+	}
 	app, err := e.open()
 	if err != nil {
 		return err
@@ -220,7 +278,7 @@ func userList(e *env, args []string) error {
 		if !u.LastLoginAt.IsZero() {
 			last = u.LastLoginAt.UTC().Format("2006-01-02 15:04 UTC")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Username, u.Email, role(u), status, last)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.UsernameKey, u.Email, role(u), status, last)
 	}
 	return tw.Flush()
 }

@@ -50,6 +50,7 @@ type Config struct {
 	Port           int
 	PublicURL      string // without a trailing slash; empty when unset
 	TrustedProxies []netip.Prefix
+	ProxyHeader    string // the header TrustedProxies name the client in: X-Forwarded-For or X-Real-IP
 	DataDir        string // empty only when neither it nor HOME is set
 
 	TelegramBotToken      Secret
@@ -105,6 +106,7 @@ func Load(getenv func(string) string) (Config, error) {
 		RedisURL:              l.redisURL(),
 		Port:                  l.port(),
 		TrustedProxies:        l.proxies(),
+		ProxyHeader:           l.proxyHeader(),
 		DataDir:               l.dataDir(),
 		TelegramBotToken:      l.telegramToken(),
 		TelegramWebhookSecret: l.telegramSecret(),
@@ -257,6 +259,20 @@ func isLoopback(host string) bool {
 	}
 	a, err := netip.ParseAddr(host)
 	return err == nil && a.IsLoopback()
+}
+
+// proxyHeader reads which header the trusted proxies set, in the spelling
+// of the web package's constants.
+func (l *loader) proxyHeader() string {
+	switch v := strings.ToLower(l.get("PROXY_HEADER")); v {
+	case "", "x-forwarded-for":
+		return "X-Forwarded-For"
+	case "x-real-ip":
+		return "X-Real-IP"
+	default:
+		l.fail("PROXY_HEADER must be X-Forwarded-For or X-Real-IP, not %q", v)
+		return ""
+	}
 }
 
 // proxies reads CIDRs; a bare address means that one host.

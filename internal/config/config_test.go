@@ -67,7 +67,7 @@ func TestLoadDefaults(t *testing.T) {
 		MaxAmount:  100_000_000,
 
 		CookieSecure: true, SessionLifetime: 24 * time.Hour, SessionIdle: 30 * time.Minute,
-		RegistrationOpen: true, RateLimits: true,
+		RegistrationOpen: true, RateLimits: true, ProxyHeader: "X-Forwarded-For",
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load defaults\n have %#v\n want %#v\n fields %+v", c, want, c)
@@ -107,6 +107,7 @@ func TestLoadValues(t *testing.T) {
 		"SESSION_IDLE_TIMEOUT=15m",
 		"REGISTRATION=Closed",
 		"HEALTH_TOKEN="+strings.Repeat("h", 40),
+		"PROXY_HEADER= x-real-IP ",
 	)
 	c := mustLoad(t, m)
 
@@ -143,6 +144,7 @@ func TestLoadValues(t *testing.T) {
 		SessionIdle:           15 * time.Minute,
 		HealthToken:           Secret(strings.Repeat("h", 40)),
 		RateLimits:            true,
+		ProxyHeader:           "X-Real-IP",
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load\n have %+v\n want %+v", fields(c), fields(want))
@@ -229,6 +231,7 @@ func TestLoadProblems(t *testing.T) {
 		{"session lifetime", with(home, "SESSION_LIFETIME=1d"), []string{"SESSION_LIFETIME must be a duration"}},
 		{"session idle short", with(home, "SESSION_IDLE_TIMEOUT=10s"), []string{"SESSION_IDLE_TIMEOUT must be"}},
 		{"registration", with(home, "REGISTRATION=invite"), []string{"REGISTRATION must be open or closed"}},
+		{"proxy header", with(home, "PROXY_HEADER=Forwarded"), []string{"PROXY_HEADER must be X-Forwarded-For or X-Real-IP"}},
 		{"health token short", with(home, "HEALTH_TOKEN=abc"), []string{"HEALTH_TOKEN must have at least 32"}},
 		{"everything at once", with(home, "MOMO_ENV=staging", "PORT=-1", "TRUSTED_PROXIES=nope", "MOMO_TIMEZONE=Mars/Olympus",
 			"DATABASE_URL=http://x"), []string{"MOMO_ENV", "PORT", "TRUSTED_PROXIES", "MOMO_TIMEZONE", "DATABASE_URL"}},
@@ -316,6 +319,7 @@ func TestTable(t *testing.T) {
 		"TELEGRAM_API_URL", "TWILIO_API_URL", "LOG_FILE", "MOMO_TEMPLATES", "BACKUP_DIR",
 		"BACKUP_INTERVAL", "BACKUP_KEEP", "MOMO_TIMEZONE", "MOMO_MAX_AMOUNT",
 		"COOKIE_SECURE", "SESSION_LIFETIME", "SESSION_IDLE_TIMEOUT", "REGISTRATION", "HEALTH_TOKEN", "RATE_LIMITS",
+		"PROXY_HEADER",
 	}
 	secrets := []string{
 		"SECRET_KEY", "ENCRYPTION_KEY", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET",

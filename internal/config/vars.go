@@ -52,6 +52,7 @@ func Table() []Var {
 		{"REGISTRATION", "open", "open, or closed: only `momo user create` makes accounts", false, false},
 		{"HEALTH_TOKEN", "", "bearer token that lets a monitor read /health's counts; at least 32 characters", true, false},
 		{"RATE_LIMITS", "on", "off switches the web rate limits off, for benchmarks in development only", false, false},
+		{"PROXY_HEADER", "X-Forwarded-For", "header TRUSTED_PROXIES name the client in: X-Forwarded-For (its rightmost entry not a trusted proxy) or X-Real-IP; the other is ignored", false, false},
 	}
 }
 
@@ -99,6 +100,7 @@ var shown = map[string]func(c *Config) string{
 	"REGISTRATION":            showRegistration,
 	"HEALTH_TOKEN":            func(c *Config) string { return c.HealthToken.String() },
 	"RATE_LIMITS":             showRateLimits,
+	"PROXY_HEADER":            func(c *Config) string { return c.ProxyHeader },
 }
 
 func showRegistration(c *Config) string {

@@ -29,9 +29,13 @@ type Result struct {
 	RetryAfter time.Duration // until the window ends
 }
 
-// Limiter counts one request of key against l.
+// Limiter counts one request of key against l. Peek tells whether key is
+// still within l without counting anything: limits on failures (a wrong
+// password) are checked with Peek before the attempt and counted with
+// Allow after it fails.
 type Limiter interface {
 	Allow(ctx context.Context, key string, l Limit) (Result, error)
+	Peek(ctx context.Context, key string, l Limit) (Result, error)
 }
 
 // Memory is a Limiter for one process.
@@ -78,6 +82,19 @@ func (m *Memory) Allow(_ context.Context, key string, l Limit) (Result, error) {
 	return result(w.count, l.N, w.end.Sub(now)), nil
 }
 
+// Peek implements Limiter.
+func (m *Memory) Peek(_ context.Context, key string, l Limit) (Result, error) {
+	now := m.now()
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w := m.windows[l.Name+"|"+key]
+	if !now.Before(w.end) {
+		return Result{Allowed: true, Remaining: l.N}, nil
+	}
+	return peekResult(w.count, l.N, w.end.Sub(now)), nil
+}
+
 func (m *Memory) dropExpired(now time.Time) {
 	if now.Before(m.sweep) {
 		return
@@ -92,6 +109,15 @@ func (m *Memory) dropExpired(now time.Time) {
 
 func result(count, n int, left time.Duration) Result {
 	if count <= n {
+		return Result{Allowed: true, Remaining: n - count}
+	}
+	return Result{RetryAfter: left}
+}
+
+// peekResult is result for a count that the next request would add to: it
+// is refused once the count has reached n.
+func peekResult(count, n int, left time.Duration) Result {
+	if count < n {
 		return Result{Allowed: true, Remaining: n - count}
 	}
 	return Result{RetryAfter: left}

@@ -17,6 +17,12 @@ import (
 func checkLimiter(t *testing.T, l Limiter, advance func(time.Duration)) {
 	ctx := context.Background()
 	login := Limit{Name: "login", N: 5, Per: time.Minute}
+	// Peeking counts nothing: a client that only peeks is never refused.
+	for range 10 {
+		if r, err := l.Peek(ctx, "192.0.2.1", login); err != nil || !r.Allowed || r.Remaining != 5 {
+			t.Fatalf("peek before any request: %+v, %v", r, err)
+		}
+	}
 	for i := range 5 {
 		r, err := l.Allow(ctx, "192.0.2.1", login)
 		if err != nil || !r.Allowed || r.Remaining != 4-i {
@@ -26,6 +32,9 @@ func checkLimiter(t *testing.T, l Limiter, advance func(time.Duration)) {
 	r, err := l.Allow(ctx, "192.0.2.1", login)
 	if err != nil || r.Allowed || r.RetryAfter <= 0 || r.RetryAfter > time.Minute {
 		t.Fatalf("6th request: %+v, %v; want refused with a retry within a minute", r, err)
+	}
+	if r, err := l.Peek(ctx, "192.0.2.1", login); err != nil || r.Allowed || r.RetryAfter <= 0 {
+		t.Fatalf("peek once the limit is reached: %+v, %v; want refused", r, err)
 	}
 	// Another client, or another limit, counts apart.
 	if r, _ := l.Allow(ctx, "192.0.2.2", login); !r.Allowed {
@@ -100,6 +109,13 @@ type shortened struct{ l Limiter }
 func (s *shortened) Allow(ctx context.Context, key string, l Limit) (Result, error) {
 	l.Per /= 60
 	r, err := s.l.Allow(ctx, key, l)
+	r.RetryAfter *= 60
+	return r, err
+}
+
+func (s *shortened) Peek(ctx context.Context, key string, l Limit) (Result, error) {
+	l.Per /= 60
+	r, err := s.l.Peek(ctx, key, l)
 	r.RetryAfter *= 60
 	return r, err
 }

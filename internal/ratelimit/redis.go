@@ -66,3 +66,24 @@ func (r *Redis) Allow(ctx context.Context, key string, l Limit) (Result, error) 
 	}
 	return result(int(v[0]), l.N, time.Duration(v[1])*time.Millisecond), nil
 }
+
+// peek reads a key's count and the time left, without counting.
+var peek = redis.NewScript(`
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+local ttl = redis.call('PTTL', KEYS[1])
+return {n, ttl}
+`)
+
+// Peek implements Limiter.
+func (r *Redis) Peek(ctx context.Context, key string, l Limit) (Result, error) {
+	k := r.prefix + l.Name + "|" + key
+	v, err := peek.Run(ctx, r.client, []string{k}).Int64Slice()
+	if err != nil || len(v) != 2 {
+		r.log.Error("Rate-limit store unavailable; counting in memory", "event", "ratelimit.store_unavailable", "error", err)
+		return r.fallback.Peek(ctx, key, l)
+	}
+	if v[0] == 0 || v[1] <= 0 {
+		return Result{Allowed: true, Remaining: l.N}, nil
+	}
+	return peekResult(int(v[0]), l.N, time.Duration(v[1])*time.Millisecond), nil
+}

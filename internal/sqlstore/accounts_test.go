@@ -214,16 +214,29 @@ func TestRememberTokenRotation(t *testing.T) {
 		u := createUser(t, s, "alice", momo.AdminIfFirst)
 		addToken(t, s, "sel", u.ID, now)
 
-		ok, err := s.RotateRememberToken(ctx, "sel", "v1", "v2", now)
+		ok, err := s.RotateRememberToken(ctx, "sel", "v1", "v2", "grace1", now)
 		if err != nil || !ok {
 			t.Fatalf("rotate: %v %v", ok, err)
 		}
-		if ok, _ := s.RotateRememberToken(ctx, "sel", "v1", "v3", now); ok {
+		if ok, _ := s.RotateRememberToken(ctx, "sel", "v1", "v3", "grace1", now); ok {
 			t.Error("rotated from a validator that is no longer current")
 		}
 		tok, err := s.RememberToken(ctx, "sel", now)
-		if err != nil || tok.ValidatorHash != "v2" || tok.PreviousHash != "v1" || !tok.RotatedAt.Equal(now) {
+		if err != nil || tok.ValidatorHash != "v2" || tok.PreviousHash != "grace1" || !tok.RotatedAt.Equal(now) {
 			t.Errorf("token = %+v, %v", tok, err)
+		}
+
+		// The grace is spent once: the second use, or a wrong key, fails.
+		for i, c := range []struct {
+			key  string
+			want bool
+		}{{"other", false}, {"", false}, {"grace1", true}, {"grace1", false}} {
+			if ok, err := s.UseRememberGrace(ctx, "sel", c.key); err != nil || ok != c.want {
+				t.Errorf("grace use %d (%q) = %v, %v; want %v", i+1, c.key, ok, err, c.want)
+			}
+		}
+		if tok, _ := s.RememberToken(ctx, "sel", now); tok.PreviousHash != "" || tok.ValidatorHash != "v2" {
+			t.Errorf("after the grace: %+v", tok)
 		}
 		if _, err := s.RememberToken(ctx, "sel", now.Add(31*24*time.Hour)); momo.ErrorCode(err) != momo.CodeNotFound {
 			t.Errorf("expired token: %v", err)
@@ -241,7 +254,7 @@ func TestAuditLogFilter(t *testing.T) {
 		for i, a := range []momo.Audit{
 			{Action: momo.AuditLogin, Actor: "alice", At: at("2024-03-01 10:00")},
 			{Action: momo.AuditLoginFailed, Actor: "mallory", At: at("2024-03-02 10:00"), UserAgent: string(make([]byte, 1000)) + "\xff"},
-			{Action: momo.AuditLogin, Actor: "bob", At: at("2024-03-03 10:00")},
+			{Action: momo.AuditLogin, Actor: "bob", At: at("2024-03-03 10:00"), UserAgent: "evil\u202egpj.exe\u200b\u2028\u009b"},
 		} {
 			if err := s.AddAudit(ctx, a); err != nil {
 				t.Fatalf("AddAudit %d: %v", i, err)
@@ -257,6 +270,11 @@ func TestAuditLogFilter(t *testing.T) {
 			{"actor", momo.AuditFilter{Actor: "mallory"}, []string{"mallory"}},
 			{"dates", momo.AuditFilter{From: at("2024-03-02 00:00"), To: at("2024-03-03 00:00")}, []string{"mallory"}},
 			{"limit", momo.AuditFilter{Limit: 1}, []string{"bob"}},
+			// PostgreSQL refuses these as query parameters: no match, no error.
+			{"actor NUL", momo.AuditFilter{Actor: "\x00"}, nil},
+			{"actor invalid UTF-8", momo.AuditFilter{Actor: "\xff"}, nil},
+			{"action NUL", momo.AuditFilter{Action: "\x00"}, nil},
+			{"actor with a format character", momo.AuditFilter{Actor: "bob\u202e"}, nil},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -269,6 +287,9 @@ func TestAuditLogFilter(t *testing.T) {
 					got = append(got, r.Actor)
 					if len(r.UserAgent) > maxAuditText || strings.ContainsRune(r.UserAgent, 0) {
 						t.Errorf("user agent of %d bytes stored", len(r.UserAgent))
+					}
+					if strings.ContainsAny(r.UserAgent, "\u202e\u200b\u2028\u009b") {
+						t.Errorf("user agent %q stored with control or format characters", r.UserAgent)
 					}
 				}
 				if fmt.Sprint(got) != fmt.Sprint(tt.want) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/momoanalytics/momo"
 )
@@ -40,8 +41,14 @@ func (s *Store) addAudit(ctx context.Context, tx *sql.Tx, a momo.Audit) error {
 	return nil
 }
 
-// AuditLog returns the newest rows matching f, newest first.
+// AuditLog returns the newest rows matching f, newest first. A filter
+// text that clip would have changed matches no stored row: it is answered
+// without a query, which PostgreSQL would refuse for a NUL or invalid
+// UTF-8.
 func (s *Store) AuditLog(ctx context.Context, f momo.AuditFilter) ([]momo.Audit, error) {
+	if clip(f.Action) != f.Action || clip(f.Actor) != f.Actor {
+		return nil, nil
+	}
 	query := `SELECT id, at, actor_id, actor, action, target_id, ip, user_agent, detail FROM audit_log WHERE 1 = 1`
 	var args []any
 	if f.Action != "" {
@@ -98,11 +105,12 @@ func nullID(id momo.UserID) any {
 
 // clip makes a text the client chose safe to store and to show: valid
 // UTF-8 (PostgreSQL refuses anything else), no control characters (a NUL,
-// a line break that forges a second log line), at most maxAuditText bytes
-// without cutting a UTF-8 sequence in two.
+// a line break that forges a second log line), no format or separator
+// characters (U+202E turns the rest of a row around on the page), at most
+// maxAuditText bytes without cutting a UTF-8 sequence in two.
 func clip(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) {
 			return '?'
 		}
 		return r

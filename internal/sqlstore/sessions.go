@@ -140,19 +140,39 @@ func (s *Store) RememberToken(ctx context.Context, selector string, now time.Tim
 	return t, nil
 }
 
-// RotateRememberToken swaps the validator hash old for hash, keeping old
-// as the previous one; false when old is no longer current (another
-// request rotated it first).
-func (s *Store) RotateRememberToken(ctx context.Context, selector, old, hash string, at time.Time) (bool, error) {
+// RotateRememberToken swaps the validator hash old for hash, keeping
+// previous (the grace key the caller derives from old) as the previous
+// hash; false when old is no longer current (another request rotated it
+// first).
+func (s *Store) RotateRememberToken(ctx context.Context, selector, old, hash, previous string, at time.Time) (bool, error) {
 	res, err := s.db.ExecContext(ctx, s.d.q(`
 		UPDATE remember_tokens SET validator_hash = ?, previous_hash = ?, rotated_at = ?
-		WHERE selector = ? AND validator_hash = ?`), hash, old, timeText(at), selector, old)
+		WHERE selector = ? AND validator_hash = ?`), hash, previous, timeText(at), selector, old)
 	if err != nil {
 		return false, s.fail(ctx, "rotate remember token", err)
 	}
+	return oneRow(ctx, s, res, "rotate remember token")
+}
+
+// UseRememberGrace spends a token's grace: it clears the previous hash if
+// it is still previous, in one statement, so that of two requests only
+// one gets through.
+func (s *Store) UseRememberGrace(ctx context.Context, selector, previous string) (bool, error) {
+	if previous == "" {
+		return false, nil
+	}
+	res, err := s.db.ExecContext(ctx, s.d.q(`
+		UPDATE remember_tokens SET previous_hash = '' WHERE selector = ? AND previous_hash = ?`), selector, previous)
+	if err != nil {
+		return false, s.fail(ctx, "use remember grace", err)
+	}
+	return oneRow(ctx, s, res, "use remember grace")
+}
+
+func oneRow(ctx context.Context, s *Store, res sql.Result, what string) (bool, error) {
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, s.fail(ctx, "rotate remember token", err)
+		return false, s.fail(ctx, what, err)
 	}
 	return n == 1, nil
 }

@@ -38,7 +38,10 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 
-	ok, _, err := s.hasher.Verify(v.user.PasswordHash, limitPassword(current))
+	ok, _, err := s.verify(r.Context(), v.user.PasswordHash, current)
+	if momo.ErrorCode(err) == momo.CodeUnavailable {
+		return err
+	}
 	if err != nil || !ok {
 		s.securityEvent(r, momo.AuditLoginFailed, v.user, "wrong current password at password change")
 		return refuse("The current password is wrong.")
@@ -49,7 +52,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if pw != confirm {
 		return refuse("The two new passwords differ.")
 	}
-	hash, err := s.hasher.Hash(pw)
+	hash, err := s.hash(r.Context(), pw)
 	if err != nil {
 		return err
 	}

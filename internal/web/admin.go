@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/momoanalytics/momo"
 )
@@ -92,6 +93,11 @@ var auditActions = []string{
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := momo.AuditFilter{Action: q.Get("action"), Actor: q.Get("user"), Limit: 200}
+	for _, v := range []string{f.Action, f.Actor} {
+		if len(v) > 256 || !utf8.ValidString(v) || hasInvisible(v) {
+			return momo.E(momo.CodeInvalid, "The filter holds characters no audit row has.", nil)
+		}
+	}
 	var err error
 	if f.From, err = day(q.Get("from")); err != nil {
 		return err

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/momoanalytics/momo"
 )
@@ -12,7 +14,7 @@ func (s *Server) auditOf(r *http.Request, action string, actor *momo.User, detai
 	cl := clientOf(r)
 	a := momo.Audit{At: s.now(), Action: action, IP: cl.IP, UserAgent: cl.UserAgent, Detail: detail}
 	if actor != nil {
-		a.ActorID, a.Actor = actor.ID, actor.Username
+		a.ActorID, a.Actor = actor.ID, actor.UsernameKey
 	}
 	return a
 }
@@ -24,8 +26,33 @@ func (s *Server) logAudit(a momo.Audit) {
 	case momo.AuditLoginFailed, momo.AuditRememberTheft, momo.AuditSessionAgent, momo.AuditSessionMoved:
 		level = s.log.Warn
 	}
-	level("Audit", "event", a.Action, "user_id", int64(a.ActorID), "user", a.Actor, "target_id", int64(a.TargetID),
-		"client_ip", a.IP, "user_agent", a.UserAgent, "detail", a.Detail)
+	level("Audit", "event", a.Action, "user_id", int64(a.ActorID), "user", logText(a.Actor), "target_id", int64(a.TargetID),
+		"client_ip", logText(a.IP), "user_agent", logText(a.UserAgent), "detail", logText(a.Detail))
+}
+
+// maxLogText bounds a client-supplied text in a log line, as the audit
+// log's columns are bounded.
+const maxLogText = 256
+
+// logText makes a text the client chose fit for a log line: valid UTF-8,
+// no control or line-separator characters (which could forge a line or
+// hide in a terminal), at most maxLogText bytes without cutting a UTF-8
+// sequence in two.
+func logText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if invisible(r) {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	if len(s) <= maxLogText {
+		return s
+	}
+	cut := maxLogText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 // securityEvent writes an audit row of its own and its log line; a failure

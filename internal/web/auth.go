@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"net/url"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -24,7 +25,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	case q.Get("registered") == "1":
 		p.Notice = "Your account was created. Sign in to continue."
 	case q.Get("reauth") == "1":
-		p.Notice = "Your network address changed. Sign in again to continue to the admin pages."
+		p.Notice = "The admin pages need your password: sign in again to continue."
 	}
 	s.render(w, r, http.StatusOK, "login", p)
 	return nil
@@ -34,10 +35,15 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 // unknown username is checked against a dummy hash, a deactivated account's
 // password is checked before it is refused.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	limitBody(w, r)
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
 	name := r.PostFormValue("username")
 	pw := r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
+	if refused, err := s.accountLimited(w, r, name); refused || err != nil {
+		return err
+	}
 
 	user, found, err := s.lookup(r, name)
 	if err != nil {
@@ -47,11 +53,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if found {
 		stored = user.PasswordHash
 	}
-	ok, upgrade, err := s.hasher.Verify(stored, limitPassword(pw))
+	ok, upgrade, err := s.verify(r.Context(), stored, pw)
+	if momo.ErrorCode(err) == momo.CodeUnavailable {
+		return err
+	}
 	if err != nil && found {
 		s.log.Error("Stored password hash unusable", "user_id", int64(user.ID), "error", err)
 	}
 	if !found || !ok || !user.Active {
+		s.countFailure(r, name)
 		return s.loginRefused(w, r, name, next, user, found, ok)
 	}
 
@@ -74,6 +84,48 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// accountLimited answers 429 when the username has had too many failed
+// sign-ins lately, from whatever addresses: refused reports that it did.
+func (s *Server) accountLimited(w http.ResponseWriter, r *http.Request, name string) (refused bool, err error) {
+	key, ok := accountKey(name)
+	if s.cfg.Limits.Off || !ok {
+		return false, nil
+	}
+	l := s.cfg.Limits.Account
+	res, err := s.limiter.Peek(r.Context(), key, l)
+	if err != nil {
+		return true, momo.E(momo.CodeUnavailable, "Please try again in a moment.", err)
+	}
+	if !res.Allowed {
+		s.tooMany(w, r, l, res.RetryAfter)
+		return true, nil
+	}
+	return false, nil
+}
+
+// countFailure counts a failed sign-in against its username; a failure to
+// count is logged, the answer is the same.
+func (s *Server) countFailure(r *http.Request, name string) {
+	key, ok := accountKey(name)
+	if s.cfg.Limits.Off || !ok {
+		return
+	}
+	if _, err := s.limiter.Allow(r.Context(), key, s.cfg.Limits.Account); err != nil {
+		s.log.Error("Failed sign-in not counted", "event", "ratelimit.store_unavailable", "error", err)
+	}
+}
+
+// accountKey is the rate-limit key of a typed username: its account key,
+// so that "Alice" and "alice" count together. A name that cannot be a
+// username has no account to protect.
+func accountKey(name string) (string, bool) {
+	_, key, err := UsernameKey(name)
+	if err != nil {
+		return "", false
+	}
+	return "user:" + key, true
 }
 
 // lookup finds the account of a typed username; found is false for a name
@@ -118,7 +170,7 @@ func (s *Server) loginRefused(w http.ResponseWriter, r *http.Request, name, next
 // upgradeHash rehashes a password stored with fewer iterations than
 // today's; a failure only postpones it to the next sign-in.
 func (s *Server) upgradeHash(r *http.Request, user *momo.User, pw string) {
-	h, err := s.hasher.Hash(pw)
+	h, err := s.hash(r.Context(), pw)
 	if err == nil {
 		err = s.store.UpgradePasswordHash(r.Context(), user.ID, user.PasswordHash, h)
 	}
@@ -140,7 +192,9 @@ func limitPassword(pw string) string {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
-	limitBody(w, r)
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
 	v := visitorOf(r)
 	if v.user != nil {
 		if err := checkForm(r, v); err != nil {
@@ -176,9 +230,14 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	if !s.cfg.RegistrationOpen {
 		return errRegistrationClosed
 	}
-	limitBody(w, r)
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
 	f := map[string]string{"username": r.PostFormValue("username"), "email": r.PostFormValue("email")}
-	u, msg := s.newAccount(f["username"], f["email"], r.PostFormValue("password"), r.PostFormValue("confirm"))
+	u, msg, err := s.newAccount(r, f["username"], f["email"], r.PostFormValue("password"), r.PostFormValue("confirm"))
+	if err != nil {
+		return err
+	}
 	if msg != "" {
 		s.render(w, r, http.StatusBadRequest, "register", page{Title: "Create an account", Error: msg, Form: f})
 		return nil
@@ -194,7 +253,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a.ActorID, a.Actor, a.TargetID = created.ID, created.Username, created.ID
+	a.ActorID, a.Actor, a.TargetID = created.ID, created.UsernameKey, created.ID
 	if created.Admin {
 		a.Detail = "admin"
 	}
@@ -205,54 +264,63 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 
 // newAccount validates a registration and hashes its password; msg says
 // what is wrong, for the person.
-func (s *Server) newAccount(name, email, pw, confirm string) (momo.User, string) {
+func (s *Server) newAccount(r *http.Request, name, email, pw, confirm string) (momo.User, string, error) {
 	display, key, err := UsernameKey(name)
 	if err != nil {
-		return momo.User{}, err.Error()
+		return momo.User{}, err.Error(), nil
 	}
 	addr, ok := ValidEmail(email)
 	if !ok {
-		return momo.User{}, "Enter a valid email address."
+		return momo.User{}, "Enter a valid email address.", nil
 	}
 	if err := password.Check(pw); err != nil {
-		return momo.User{}, capitalise(err.Error()) + "."
+		return momo.User{}, capitalise(err.Error()) + ".", nil
 	}
 	if pw != confirm {
-		return momo.User{}, "The two passwords differ."
+		return momo.User{}, "The two passwords differ.", nil
 	}
-	hash, err := s.hasher.Hash(pw)
+	hash, err := s.hash(r.Context(), pw)
 	if err != nil {
-		return momo.User{}, "Something went wrong on our side. Please try again later."
+		return momo.User{}, "", err
 	}
-	return momo.User{Username: display, UsernameKey: key, Email: addr, PasswordHash: hash}, ""
+	return momo.User{Username: display, UsernameKey: key, Email: addr, PasswordHash: hash}, "", nil
 }
 
 // UsernameKey normalises a username (NFKC, so that full-width and other
-// compatibility forms become plain letters) and returns it with its key,
-// lower-cased. After normalisation only ASCII letters, digits, '.', '_'
-// and '-' are allowed: look-alikes from other scripts cannot be made.
+// compatibility forms become plain letters, then lower case) and returns
+// it as it is shown and as its key, which are the same: with upper case
+// shown, "aIice" (a capital i) would pass for "alice". After
+// normalisation only ASCII letters, digits, '.', '_' and '-' are allowed,
+// and the first and last must be a letter or a digit: look-alikes from
+// other scripts, and names of punctuation alone, cannot be made.
 func UsernameKey(name string) (display, key string, err error) {
-	display = norm.NFKC.String(name)
-	if n := utf8.RuneCountInString(display); n < 3 || n > 32 {
+	key = strings.ToLower(norm.NFKC.String(name))
+	if n := utf8.RuneCountInString(key); n < 3 || n > 32 {
 		return "", "", errorString("A username has 3 to 32 characters.")
 	}
-	for _, c := range display {
-		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
-		if !ok {
+	for _, c := range key {
+		if !alnum(c) && c != '.' && c != '_' && c != '-' {
 			return "", "", errorString("A username has only letters a to z, digits, dots, dashes and underscores.")
 		}
 	}
-	return display, strings.ToLower(display), nil
+	if !alnum(rune(key[0])) || !alnum(rune(key[len(key)-1])) {
+		return "", "", errorString("A username starts and ends with a letter or a digit.")
+	}
+	return key, key, nil
 }
+
+func alnum(c rune) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
-// ValidEmail accepts one bare address of at most 254 characters.
+// ValidEmail accepts one bare address of at most 254 characters, without
+// control or format characters (U+202E would reverse how it reads on the
+// accounts page, U+200B hide in it).
 func ValidEmail(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	if len(s) > 254 || strings.ContainsAny(s, "<>\"") {
+	if len(s) > 254 || strings.ContainsAny(s, "<>\"") || !utf8.ValidString(s) || hasInvisible(s) {
 		return "", false
 	}
 	a, err := mail.ParseAddress(s)
@@ -286,6 +354,16 @@ func safeNext(v string) string {
 		return "/"
 	}
 	return v
+}
+
+// hasInvisible reports a control, format or line-separator character
+// (categories Cc, Cf, Zl, Zp).
+func hasInvisible(s string) bool {
+	return strings.IndexFunc(s, invisible) >= 0
+}
+
+func invisible(r rune) bool {
+	return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
 func clipText(s string, n int) string {

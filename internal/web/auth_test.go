@@ -314,7 +314,7 @@ func TestRegister(t *testing.T) {
 		t.Fatalf("first registration: %d %s", w.Code, w.Body.String())
 	}
 	first, err := hs.store.UserByName(context.Background(), "alice")
-	if err != nil || !first.Admin || first.Username != "Alice" {
+	if err != nil || !first.Admin || first.Username != "alice" {
 		t.Fatalf("first account %+v, %v", first, err)
 	}
 	if !strings.HasPrefix(first.PasswordHash, "pbkdf2:sha256:1000$") {
@@ -337,6 +337,17 @@ func TestRegister(t *testing.T) {
 		{"short password", "carol", "c@example.com", "short", http.StatusBadRequest, "at least 8"},
 		{"long password", "carol", "c@example.com", strings.Repeat("p", 129), http.StatusBadRequest, "at most 128"},
 		{"common password", "carol", "c@example.com", "password123", http.StatusBadRequest, "most common"},
+		// Shown as typed, a capital i would pass for an l: names are
+		// stored and shown in lower case, so "aIice" is plainly "aiice".
+		{"capital i look-alike", "aIice", "x@example.com", testPassword, http.StatusSeeOther, ""},
+		{"trailing dot", "carol.", "c@example.com", testPassword, http.StatusBadRequest, "starts and ends with a letter or a digit"},
+		{"leading dash", "-carol", "c@example.com", testPassword, http.StatusBadRequest, "starts and ends"},
+		{"dots only", "...", "c@example.com", testPassword, http.StatusBadRequest, "starts and ends"},
+		{"punctuation only", "-._", "c@example.com", testPassword, http.StatusBadRequest, "starts and ends"},
+		{"email right-to-left override", "carol", "c\u202e@example.com", testPassword, http.StatusBadRequest, "valid email"},
+		{"email C1 control", "carol", "c\u009b@example.com", testPassword, http.StatusBadRequest, "valid email"},
+		{"email zero-width space", "carol", "c\u200b@example.com", testPassword, http.StatusBadRequest, "valid email"},
+		{"email line separator", "carol", "c@exa\u2028mple.com", testPassword, http.StatusBadRequest, "valid email"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -354,8 +365,11 @@ func TestRegister(t *testing.T) {
 	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "differ") {
 		t.Errorf("confirmation mismatch: %d", w.Code)
 	}
-	if n := len(hs.auditRows(momo.AuditRegister)); n != 2 {
-		t.Errorf("%d registration audit rows, want 2", n)
+	if n := len(hs.auditRows(momo.AuditRegister)); n != 3 {
+		t.Errorf("%d registration audit rows, want 3", n)
+	}
+	if u, err := hs.store.UserByName(context.Background(), "aiice"); err != nil || u.Username != "aiice" {
+		t.Errorf("aIice stored as %+v, %v; want shown as aiice", u, err)
 	}
 }
 

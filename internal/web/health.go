@@ -49,7 +49,13 @@ func (s *Server) privilegedHealth(r *http.Request) bool {
 	if v := visitorOf(r); v.user != nil && v.user.Admin {
 		return true
 	}
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return ok && s.cfg.HealthToken != "" &&
-		subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.HealthToken)) == 1
+	return s.monitor(r)
+}
+
+// monitor reports whether r carries HEALTH_TOKEN as a bearer token. The
+// scheme's name is case-insensitive (RFC 9110, 11.1).
+func (s *Server) monitor(r *http.Request) bool {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	return ok && s.cfg.HealthToken != "" && strings.EqualFold(scheme, "Bearer") &&
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.cfg.HealthToken)) == 1
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -147,7 +148,7 @@ func (a *agent) do(method, path string, form url.Values) *httptest.ResponseRecor
 		body = strings.NewReader(form.Encode())
 	}
 	r := httptest.NewRequest(method, "https://momo.test"+path, body)
-	r.RemoteAddr = a.ip + ":40000"
+	r.RemoteAddr = net.JoinHostPort(a.ip, "40000")
 	r.Header.Set("User-Agent", a.ua)
 	r.Header.Set("Sec-Fetch-Site", "same-origin")
 	if form != nil {

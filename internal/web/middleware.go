@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -55,8 +56,9 @@ func clientOf(r *http.Request) client {
 }
 
 // withClient works out the client's address and scheme: the peer's own,
-// unless the peer is a trusted proxy, whose forwarding headers are then
-// read from the right (the entries a client wrote itself are on the left).
+// unless the peer is a trusted proxy, whose header (Config.ProxyHeader)
+// then names the client. Only that one header is read: a client can send
+// the other one itself.
 func (s *Server) withClient(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := s.clientFor(r)
@@ -78,13 +80,21 @@ func (s *Server) clientFor(r *http.Request) client {
 	if proto := lastValue(r.Header.Values("X-Forwarded-Proto")); proto == "http" || proto == "https" {
 		c.Scheme = proto
 	}
+	if s.cfg.ProxyHeader == HeaderRealIP {
+		if a, ok := parseHop(r.Header.Get(HeaderRealIP)); ok && len(r.Header.Values(HeaderRealIP)) == 1 {
+			c.IP = a.String()
+		}
+		return c
+	}
+	// X-Forwarded-For: each proxy appends the address it saw, so the
+	// rightmost entry that is not one of our proxies is the client; what
+	// lies left of it the client may have written itself.
 	hops := forwardedFor(r.Header)
 	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(hops[i])
-		if err != nil {
+		a, ok := parseHop(hops[i])
+		if !ok {
 			break
 		}
-		a = a.Unmap()
 		c.IP = a.String()
 		if !s.trusted(a) {
 			break
@@ -93,21 +103,41 @@ func (s *Server) clientFor(r *http.Request) client {
 	return c
 }
 
-// forwardedFor lists X-Forwarded-For's hops, or X-Real-IP when that is all
-// the proxy sends.
+// The headers a trusted proxy may name the client in.
+const (
+	HeaderForwardedFor = "X-Forwarded-For"
+	HeaderRealIP       = "X-Real-IP"
+)
+
+// forwardedFor lists X-Forwarded-For's hops, left to right.
 func forwardedFor(h http.Header) []string {
 	var hops []string
-	for _, v := range h.Values("X-Forwarded-For") {
+	for _, v := range h.Values(HeaderForwardedFor) {
 		for p := range strings.SplitSeq(v, ",") {
 			hops = append(hops, strings.TrimSpace(p))
 		}
 	}
-	if len(hops) == 0 {
-		if v := strings.TrimSpace(h.Get("X-Real-IP")); v != "" {
-			hops = []string{v}
+	return hops
+}
+
+// parseHop reads one address as proxies write them: bare, with a port
+// ("203.0.113.12:5555", "[2001:db8::1]:443") or in brackets
+// ("[2001:db8::1]"). Zones are refused: they mean nothing off the host.
+func parseHop(v string) (netip.Addr, bool) {
+	v = strings.TrimSpace(v)
+	if ap, err := netip.ParseAddrPort(v); err == nil {
+		v = ap.Addr().String()
+	} else if inner, ok := strings.CutPrefix(v, "["); ok {
+		v, ok = strings.CutSuffix(inner, "]")
+		if !ok {
+			return netip.Addr{}, false
 		}
 	}
-	return hops
+	a, err := netip.ParseAddr(v)
+	if err != nil || a.Zone() != "" {
+		return netip.Addr{}, false
+	}
+	return a.Unmap(), true
 }
 
 func lastValue(vs []string) string {
@@ -140,21 +170,35 @@ func (s *Server) trusted(a netip.Addr) bool {
 }
 
 // withHTTPS sends a browser that came over plain HTTP, by the trusted
-// proxy's word, to the same address over HTTPS (production only).
+// proxy's word, to the same path over HTTPS on PUBLIC_URL's host
+// (production only). The request's Host is never used: anyone can write
+// it, and the redirect would then send the browser elsewhere. Without
+// PUBLIC_URL plain HTTP is refused.
 func (s *Server) withHTTPS(next http.Handler) http.Handler {
+	host := publicHost(s.cfg.PublicURL)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.cfg.Production || clientOf(r).Scheme == "https" || !s.trusted(peerAddr(r.RemoteAddr)) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		host := r.Host
-		if s.cfg.PublicURL != "" {
-			host = strings.TrimPrefix(strings.TrimPrefix(s.cfg.PublicURL, "https://"), "http://")
+		if host == "" {
+			s.render(w, r, http.StatusBadRequest, "error", page{Title: "HTTPS only",
+				Message: "This site answers over HTTPS only."})
+			return
 		}
 		// 308 keeps the method; a POST is refused rather than turned
 		// into a GET.
 		http.Redirect(w, r, "https://"+host+r.URL.RequestURI(), http.StatusPermanentRedirect)
 	})
+}
+
+// publicHost is PUBLIC_URL's host (and port), or "" when it has none.
+func publicHost(public string) string {
+	u, err := url.Parse(public)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Host
 }
 
 // withLimits counts each request against the limits that apply to it.
@@ -166,8 +210,9 @@ func (s *Server) withLimits(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		key := limitKey(clientOf(r).IP)
 		for _, l := range s.limitsFor(r) {
-			res, err := s.limiter.Allow(r.Context(), clientOf(r).IP, l)
+			res, err := s.limiter.Allow(r.Context(), key, l)
 			if err != nil {
 				s.fail(w, r, momo.E(momo.CodeUnavailable, "Please try again in a moment.", err))
 				return
@@ -186,6 +231,8 @@ func (s *Server) limitsFor(r *http.Request) []ratelimit.Limit {
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/static/"):
 		return nil
+	case r.URL.Path == "/health" && s.monitor(r):
+		return nil // the monitor's token: it polls as often as it was set up to
 	case r.URL.Path == "/health":
 		return []ratelimit.Limit{L.Health}
 	case r.Method == http.MethodPost && r.URL.Path == "/login":
@@ -196,20 +243,30 @@ func (s *Server) limitsFor(r *http.Request) []ratelimit.Limit {
 	return []ratelimit.Limit{L.Hour, L.Day}
 }
 
+// limitKey is the address a client is counted by: an IPv6 client by its
+// /64, which one subscriber usually gets whole and can walk through.
+func limitKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() {
+		return ip
+	}
+	return netip.PrefixFrom(a, 64).Masked().String()
+}
+
 func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, l ratelimit.Limit, after time.Duration) {
 	secs := int((after + time.Second - 1) / time.Second)
 	if secs < 1 {
 		secs = 1
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	s.log.Warn("Rate limit hit", "event", "ratelimit.hit", "limit", l.Name, "client_ip", clientOf(r).IP, "path", r.URL.Path)
+	s.log.Warn("Rate limit hit", "event", "ratelimit.hit", "limit", l.Name, "client_ip", clientOf(r).IP, "path", logText(r.URL.Path))
 	s.render(w, r, http.StatusTooManyRequests, "error", page{Title: "Too many requests",
 		Message: "Too many requests from your address. Please wait " + strconv.Itoa(secs) + " seconds and try again."})
 }
 
 func (s *Server) crossOrigin(w http.ResponseWriter, r *http.Request) {
 	s.log.Warn("Cross-origin request refused", "event", "csrf.refused", "client_ip", clientOf(r).IP,
-		"path", r.URL.Path, "origin", r.Header.Get("Origin"))
+		"path", logText(r.URL.Path), "origin", logText(r.Header.Get("Origin")))
 	s.render(w, r, http.StatusForbidden, "error", page{Title: "Refused",
 		Message: "This form was sent from another site, so it was refused."})
 }
@@ -245,9 +302,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	status := statuses[code]
+	var se *statusError
+	if errors.As(err, &se) {
+		status = se.status
+	}
 	msg := momo.ErrorMessage(err)
 	if status >= 500 {
-		s.log.Error("Request failed", "path", r.URL.Path, "client_ip", clientOf(r).IP, "error", err)
+		s.log.Error("Request failed", "path", logText(r.URL.Path), "client_ip", clientOf(r).IP, "error", err)
 		if code == momo.CodeInternal || code == momo.CodeConfig {
 			msg = "Something went wrong on our side. Please try again later."
 		}

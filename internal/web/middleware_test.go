@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/momoanalytics/momo"
 )
@@ -85,20 +86,42 @@ func TestCrossOriginRefused(t *testing.T) {
 }
 
 func TestClientAddress(t *testing.T) {
-	hs := newHarness(t, func(c *Config) { c.TrustedProxies = []netip.Prefix{prefix("10.0.0.0/8")} })
+	xff := newHarness(t, func(c *Config) { c.TrustedProxies = []netip.Prefix{prefix("10.0.0.0/8")} })
+	realIP := newHarness(t, func(c *Config) {
+		c.TrustedProxies = []netip.Prefix{prefix("10.0.0.0/8")}
+		c.ProxyHeader = "x-real-ip"
+	})
 	for _, tt := range []struct {
-		name, peer, xff, realIP, want string
+		name                    string
+		hs                      *harness
+		peer, xff, realIP, want string
 	}{
-		{"direct", "203.0.113.5", "", "", "203.0.113.5"},
-		{"spoofed by a client", "203.0.113.5", "1.2.3.4", "5.6.7.8", "203.0.113.5"},
-		{"through the proxy", "10.1.1.1", "198.51.100.9", "", "198.51.100.9"},
-		{"client-written entry ignored", "10.1.1.1", "1.2.3.4, 198.51.100.9", "", "198.51.100.9"},
-		{"two proxies", "10.1.1.1", "198.51.100.9, 10.2.2.2", "", "198.51.100.9"},
-		{"real ip from the proxy", "10.1.1.1", "", "198.51.100.10", "198.51.100.10"},
-		{"garbage from the proxy", "10.1.1.1", "not-an-ip", "", "10.1.1.1"},
-		{"ipv6 mapped peer", "::ffff:203.0.113.5", "", "", "203.0.113.5"},
+		{"direct", xff, "203.0.113.5", "", "", "203.0.113.5"},
+		{"spoofed by a client", xff, "203.0.113.5", "1.2.3.4", "5.6.7.8", "203.0.113.5"},
+		{"through the proxy", xff, "10.1.1.1", "198.51.100.9", "", "198.51.100.9"},
+		{"client-written entry ignored", xff, "10.1.1.1", "1.2.3.4, 198.51.100.9", "", "198.51.100.9"},
+		{"two proxies", xff, "10.1.1.1", "198.51.100.9, 10.2.2.2", "", "198.51.100.9"},
+		{"garbage from the proxy", xff, "10.1.1.1", "not-an-ip", "", "10.1.1.1"},
+		{"ipv6 mapped peer", xff, "::ffff:203.0.113.5", "", "", "203.0.113.5"},
+		// The proxy sets X-Forwarded-For: an X-Real-IP the client sent
+		// does not count, with or without X-Forwarded-For.
+		{"client's X-Real-IP ignored", xff, "10.1.1.1", "198.51.100.9", "6.6.6.6", "198.51.100.9"},
+		{"client's X-Real-IP alone ignored", xff, "10.1.1.1", "", "6.6.6.6", "10.1.1.1"},
+		{"entry with a port", xff, "10.1.1.1", "203.0.113.12:5555", "", "203.0.113.12"},
+		{"ipv6 entry with a port", xff, "10.1.1.1", "[2001:db8::1]:443", "", "2001:db8::1"},
+		{"ipv6 entry in brackets", xff, "10.1.1.1", "1.2.3.4, [2001:db8::1]", "", "2001:db8::1"},
+		{"half a bracket", xff, "10.1.1.1", "[2001:db8::1", "", "10.1.1.1"},
+		{"zone", xff, "10.1.1.1", "fe80::1%eth0", "", "10.1.1.1"},
+		// The proxy sets X-Real-IP: a client-written X-Forwarded-For does
+		// not win over it.
+		{"real ip from the proxy", realIP, "10.1.1.1", "", "198.51.100.10", "198.51.100.10"},
+		{"client's X-Forwarded-For ignored", realIP, "10.1.1.1", "6.6.6.6", "198.51.100.10", "198.51.100.10"},
+		{"real ip with a port", realIP, "10.1.1.1", "", "[2001:db8::2]:8080", "2001:db8::2"},
+		{"real ip spoofed by a client", realIP, "203.0.113.5", "", "198.51.100.10", "203.0.113.5"},
+		{"no real ip", realIP, "10.1.1.1", "6.6.6.6", "", "10.1.1.1"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			hs := tt.hs
 			r := httptest.NewRequest(http.MethodGet, "/login", nil)
 			r.RemoteAddr = hostPort(tt.peer)
 			if tt.xff != "" {
@@ -113,7 +136,13 @@ func TestClientAddress(t *testing.T) {
 		})
 	}
 
+	if _, err := New(Config{SessionLifetime: time.Hour, SessionIdle: time.Hour, FormKey: make([]byte, 32),
+		ProxyHeader: "Forwarded"}, xff.store, xff.hasher, nil, nil); err == nil {
+		t.Error("an unknown proxy header was accepted")
+	}
+
 	// The audit log records the same address.
+	hs := xff
 	a := hs.agent()
 	a.ip = "203.0.113.5"
 	a.header.Set("X-Forwarded-For", "1.2.3.4")

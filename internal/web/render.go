@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/momoanalytics/momo"
@@ -29,8 +30,9 @@ type page struct {
 	Data    any
 
 	// Set by render.
-	User      *momo.User
-	FormToken string
+	User             *momo.User
+	FormToken        string
+	RegistrationOpen bool
 }
 
 // pages are the parsed templates, each with the layout.
@@ -74,6 +76,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if v := visitorOf(r); v.user != nil {
 		p.User, p.FormToken = v.user, v.formToken
 	}
+	p.RegistrationOpen = s.cfg.RegistrationOpen
 	var buf bytes.Buffer
 	if err := s.pages[name].Execute(&buf, p); err != nil {
 		s.log.Error("Template failed", "template", name, "error", err)
@@ -86,7 +89,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 }
 
 // staticFiles serves the embedded stylesheet; they change only with the
-// binary, so caches may keep them for a day.
+// binary, so caches may keep them for a day. Files only: a directory is
+// 404, not a listing of what the binary holds.
 func staticFiles() http.Handler {
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
@@ -94,6 +98,11 @@ func staticFiles() http.Handler {
 	}
 	files := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if info, err := fs.Stat(sub, name); err != nil || info.IsDir() || !fs.ValidPath(name) {
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		files.ServeHTTP(w, r)
 	})

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"time"
 
 	"github.com/momoanalytics/momo"
@@ -32,8 +33,11 @@ type Config struct {
 	RememberLifetime time.Duration // at most 30 days
 	RegistrationOpen bool
 	TrustedProxies   []netip.Prefix
-	PublicURL        string // trusted as an origin when set
-	HealthToken      string // empty: only admins see /health's counts
+	// ProxyHeader is the header the trusted proxies name the client in:
+	// HeaderForwardedFor (the default) or HeaderRealIP.
+	ProxyHeader string
+	PublicURL   string // trusted as an origin when set
+	HealthToken string // empty: only admins see /health's counts
 	// Telegram tells admins on /health whether the bot is configured.
 	Telegram bool
 	// FormKey signs the per-session form tokens (derived from SECRET_KEY).
@@ -43,22 +47,27 @@ type Config struct {
 
 // Limits are the rate limits per client: the seed's numbers by default.
 type Limits struct {
-	Off      bool // development only: benchmarks
-	Day      ratelimit.Limit
-	Hour     ratelimit.Limit
-	Login    ratelimit.Limit // POST /login
+	Off   bool // development only: benchmarks
+	Day   ratelimit.Limit
+	Hour  ratelimit.Limit
+	Login ratelimit.Limit // POST /login
+	// Account counts failed sign-ins per username, from every address.
+	Account  ratelimit.Limit
 	Register ratelimit.Limit // POST /register
 	Health   ratelimit.Limit
 }
 
 // DefaultLimits are the seed's: 200 a day and 50 an hour over the whole
 // site (webhooks and /health aside), 5 sign-in attempts a minute, 3
-// registrations an hour, 30 health checks a minute.
+// registrations an hour, 30 health checks a minute; and 10 failed
+// sign-ins per username in 15 minutes, against guessing spread over many
+// addresses.
 func DefaultLimits() Limits {
 	return Limits{
 		Day:      ratelimit.Limit{Name: "day", N: 200, Per: 24 * time.Hour},
 		Hour:     ratelimit.Limit{Name: "hour", N: 50, Per: time.Hour},
 		Login:    ratelimit.Limit{Name: "login", N: 5, Per: time.Minute},
+		Account:  ratelimit.Limit{Name: "login-account", N: 10, Per: 15 * time.Minute},
 		Register: ratelimit.Limit{Name: "register", N: 3, Per: time.Hour},
 		Health:   ratelimit.Limit{Name: "health", N: 30, Per: time.Minute},
 	}
@@ -86,6 +95,10 @@ type Server struct {
 	// username costs the same time as a wrong password.
 	dummyHash string
 	cookies   cookieNames
+	// hashing holds a slot per password hash being computed: a flood of
+	// sign-ins waits here instead of taking every core from /health and
+	// the pages.
+	hashing chan struct{}
 }
 
 // New checks cfg and prepares the pages and the dummy hash.
@@ -99,6 +112,14 @@ func New(cfg Config, store momo.AccountStore, hasher Hasher, limiter ratelimit.L
 	if len(cfg.FormKey) < 32 {
 		return nil, fmt.Errorf("web: the form key must have at least 32 bytes")
 	}
+	switch http.CanonicalHeaderKey(cfg.ProxyHeader) {
+	case "", http.CanonicalHeaderKey(HeaderForwardedFor):
+		cfg.ProxyHeader = HeaderForwardedFor
+	case http.CanonicalHeaderKey(HeaderRealIP):
+		cfg.ProxyHeader = HeaderRealIP
+	default:
+		return nil, fmt.Errorf("web: the proxy header must be %s or %s, not %q", HeaderForwardedFor, HeaderRealIP, cfg.ProxyHeader)
+	}
 	p, err := loadPages()
 	if err != nil {
 		return nil, err
@@ -110,6 +131,7 @@ func New(cfg Config, store momo.AccountStore, hasher Hasher, limiter ratelimit.L
 	return &Server{
 		cfg: cfg, store: store, hasher: hasher, limiter: limiter, log: log, now: time.Now,
 		pages: p, dummyHash: dummy, cookies: names(cfg.CookieSecure),
+		hashing: make(chan struct{}, 2*runtime.GOMAXPROCS(0)),
 	}, nil
 }
 

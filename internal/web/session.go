@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -8,6 +9,9 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
+	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -32,8 +36,10 @@ func names(secure bool) cookieNames {
 // idle timeout is counted in minutes, not in requests.
 const touchEvery = time.Minute
 
-// rememberGrace lets through, once rotated, a remember cookie that a
-// second request of the same browser sent at the moment of the rotation.
+// rememberGrace lets through, once, a replaced remember cookie that a
+// second request of the same browser (the same user agent) sent at the
+// moment of the rotation. Any other reuse of a replaced validator is
+// theft.
 const rememberGrace = 30 * time.Second
 
 // visitor is who is signed in on a request, if anyone.
@@ -164,21 +170,36 @@ func (s *Server) fromRemember(w http.ResponseWriter, r *http.Request) (visitor, 
 	}
 
 	presented := hashToken(validator)
-	switch {
-	case hmac.Equal([]byte(presented), []byte(tok.ValidatorHash)):
+	if hmac.Equal([]byte(presented), []byte(tok.ValidatorHash)) {
 		return s.rotateRemember(w, r, tok, presented)
-	case tok.PreviousHash != "" && hmac.Equal([]byte(presented), []byte(tok.PreviousHash)) &&
-		now.Sub(tok.RotatedAt) < rememberGrace:
-		// The same browser, racing itself: sign in without rotating; the
-		// other response carries the new cookie.
-		return s.rememberSession(w, r, tok.UserID)
+	}
+	grace := graceKey(presented, hashToken(clientOf(r).UserAgent))
+	if tok.PreviousHash != "" && now.Sub(tok.RotatedAt) < rememberGrace &&
+		hmac.Equal([]byte(grace), []byte(tok.PreviousHash)) {
+		// The same browser, racing itself: sign in without rotating (the
+		// other response carries the new cookie), and only once.
+		used, err := s.store.UseRememberGrace(r.Context(), tok.Selector, tok.PreviousHash)
+		if err != nil {
+			return visitor{}, err
+		}
+		if used {
+			return s.rememberSession(w, r, tok.UserID)
+		}
 	}
 	return visitor{}, s.rememberTheft(w, r, tok)
 }
 
+// graceKey is what a token keeps of its replaced validator: bound to the
+// user agent that had it replaced, so that the grace serves that browser
+// only.
+func graceKey(validatorHash, agentHash string) string {
+	return hashToken("remember grace\x00" + validatorHash + "\x00" + agentHash)
+}
+
 func (s *Server) rotateRemember(w http.ResponseWriter, r *http.Request, tok momo.RememberToken, current string) (visitor, error) {
 	validator := newToken()
-	rotated, err := s.store.RotateRememberToken(r.Context(), tok.Selector, current, hashToken(validator), s.now())
+	grace := graceKey(current, hashToken(clientOf(r).UserAgent))
+	rotated, err := s.store.RotateRememberToken(r.Context(), tok.Selector, current, hashToken(validator), grace, s.now())
 	if err != nil {
 		return visitor{}, err
 	}
@@ -218,7 +239,7 @@ func (s *Server) rememberTheft(w http.ResponseWriter, r *http.Request, tok momo.
 		return err
 	}
 	s.log.Warn("Remember-me cookie reused: possible theft", "event", a.Action, "user_id", tok.UserID,
-		"client_ip", a.IP, "user_agent", a.UserAgent)
+		"client_ip", logText(a.IP), "user_agent", logText(a.UserAgent))
 	return nil
 }
 
@@ -231,6 +252,9 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, user *momo
 	ses := momo.Session{
 		IDHash: hashToken(raw), UserID: user.ID, CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(s.cfg.SessionLifetime), UserAgentHash: hashToken(cl.UserAgent), IP: cl.IP,
+		// A remember cookie proves a browser, not the person at it: the
+		// admin pages ask for the password first, as after a move.
+		Reauth: action == momo.AuditLoginRemember,
 	}
 	var replaced string
 	if c, err := r.Cookie(s.cookies.session); err == nil && c.Value != "" {
@@ -333,7 +357,9 @@ func (s *Server) signedIn(h handlerFunc) handlerFunc {
 			return nil
 		}
 		if r.Method == http.MethodPost {
-			limitBody(w, r)
+			if err := parseForm(w, r); err != nil {
+				return err
+			}
 			if err := checkForm(r, v); err != nil {
 				return err
 			}
@@ -342,8 +368,8 @@ func (s *Server) signedIn(h handlerFunc) handlerFunc {
 	}
 }
 
-// admin lets admins through; a session whose address changed must sign in
-// again first.
+// admin lets admins through; a session whose address changed, or that a
+// remember cookie started, must sign in again with the password first.
 func (s *Server) admin(h handlerFunc) handlerFunc {
 	return s.signedIn(func(w http.ResponseWriter, r *http.Request) error {
 		v := visitorOf(r)
@@ -362,9 +388,57 @@ func (s *Server) admin(h handlerFunc) handlerFunc {
 	})
 }
 
-// maxForm bounds a form body: the largest form is a few hundred bytes.
-const maxForm = 16 << 10
+// Bounds of a form: the largest is a few hundred bytes in six fields.
+const (
+	maxForm   = 16 << 10
+	maxFields = 32
+)
 
-func limitBody(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+// statusError is an error answered with a status no momo.Code gives.
+type statusError struct {
+	status int
+	err    *momo.Error
+}
+
+func (e *statusError) Error() string { return e.err.Error() }
+func (e *statusError) Unwrap() error { return e.err }
+
+var (
+	errFormTooLarge = &statusError{http.StatusRequestEntityTooLarge,
+		momo.E(momo.CodeInvalid, "This form is too large.", nil)}
+	errFormType = &statusError{http.StatusUnsupportedMediaType,
+		momo.E(momo.CodeInvalid, "Forms are sent as application/x-www-form-urlencoded.", nil)}
+)
+
+// parseForm reads a POST's form into r.PostForm. A body over maxForm
+// bytes or maxFields fields is refused with 413: read as an empty form,
+// it would be answered as if the fields had been left blank.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	if r.PostForm != nil {
+		return nil
+	}
+	if r.Body == nil || r.ContentLength == 0 && r.Header.Get("Content-Type") == "" {
+		r.PostForm = url.Values{}
+		return nil
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
+		return errFormType
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxForm))
+	var big *http.MaxBytesError
+	if errors.As(err, &big) {
+		return errFormTooLarge
+	}
+	if err != nil {
+		return momo.E(momo.CodeInvalid, "The form could not be read.", err)
+	}
+	if bytes.Count(body, []byte("&"))+1 > maxFields {
+		return errFormTooLarge
+	}
+	vals, err := url.ParseQuery(string(body))
+	if err != nil {
+		return momo.E(momo.CodeInvalid, "The form could not be read.", err)
+	}
+	r.PostForm = vals
+	return nil
 }
