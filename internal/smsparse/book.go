@@ -128,9 +128,15 @@ type Template struct {
 	size     int            // instructions in the compiled program
 	literals []literal      // lower-case texts every match contains: a cheap pre-filter
 	lead     string         // lower-case literal every match starts with, if any
-	groups   groups
-	set      map[string]string
-	layouts  []string
+	// anchor is a literal every match holds preMin to preMax bytes after
+	// its start; anchoredRe matches only at the start of its text. Nil
+	// when the pattern has no such literal.
+	anchor         string
+	preMin, preMax int
+	anchoredRe     *regexp.Regexp
+	groups         groups
+	set            map[string]string
+	layouts        []string
 }
 
 // Operators returns the operators in the order they are tried.
@@ -352,6 +358,7 @@ func compileTemplate(ts templateSpec, env patternEnv) (*Template, error) {
 		return nil, fmt.Errorf("pattern does not compile: %w", err)
 	}
 	t.re, t.anchored, t.size, t.window, t.lead = c.re, c.anchored, c.size, c.window, c.lead
+	t.anchor, t.preMin, t.preMax, t.anchoredRe = c.anchor, c.preMin, c.preMax, c.anchoredRe
 	t.groups = indexGroups(t.re)
 	for _, l := range c.literals {
 		t.literals = append(t.literals, literal{text: l})

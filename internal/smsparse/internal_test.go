@@ -73,3 +73,26 @@ func TestScanTextAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalizeLower checks the one-pass normalizer against Normalize and
+// a plain lowering, on texts with every kind of space, capitals, invalid
+// UTF-8 and multi-byte letters.
+func TestNormalizeLower(t *testing.T) {
+	pieces := []string{"A", "b", " ", "  ", "\n", "\t", "\u00a0", "\u2003", "É", "é", "\xff", "GHS", "1,250.00", "₵", "\r\n", "x"}
+	rng := rand.New(rand.NewSource(1))
+	for i := 0; i < 5000; i++ {
+		var s string
+		for n := rng.Intn(12); n >= 0; n-- {
+			s += pieces[rng.Intn(len(pieces))]
+		}
+		text, lower := normalizeLower(s)
+		want := Normalize(s)
+		var wantLower []byte
+		for j := 0; j < len(want); j++ {
+			wantLower = append(wantLower, lowerByte[want[j]])
+		}
+		if text != want || lower != string(wantLower) {
+			t.Fatalf("normalizeLower(%q) = %q, %q; want %q, %q", s, text, lower, want, wantLower)
+		}
+	}
+}

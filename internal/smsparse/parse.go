@@ -226,6 +226,9 @@ func (t *Template) find(lower string, from int) []int {
 	if t.anchored && from > 0 {
 		return nil
 	}
+	if t.anchoredRe != nil && len(rest) <= 2*maxSMS {
+		return shift(t.findAnchored(rest), from)
+	}
 	start := 0
 	if t.lead != "" {
 		if start = strings.Index(rest, t.lead); start < 0 || (t.anchored && start > 0) {
@@ -239,6 +242,39 @@ func (t *Template) find(lower string, from int) []int {
 	for i := range loc {
 		if loc[i] >= 0 {
 			loc[i] += from + start
+		}
+	}
+	return loc
+}
+
+// findAnchored tries the regexp only at the starts the anchor's places
+// allow, in order, so that the first match found is the leftmost one, as
+// the unanchored search would find: a failing template costs a few tries
+// instead of one at every position of the message.
+func (t *Template) findAnchored(s string) []int {
+	next := 0 // the first start not tried yet
+	for at := 0; at < len(s); {
+		i := strings.Index(s[at:], t.anchor)
+		if i < 0 {
+			return nil
+		}
+		q := at + i
+		for start := max(next, q-t.preMax); start <= q-t.preMin; start++ {
+			if loc := t.anchoredRe.FindStringSubmatchIndex(s[start:]); loc != nil {
+				return shift(loc, start)
+			}
+		}
+		next = max(next, q-t.preMin+1)
+		at = q + 1
+	}
+	return nil
+}
+
+// shift moves a match's offsets by n; nil stays nil.
+func shift(loc []int, n int) []int {
+	for i := range loc {
+		if loc[i] >= 0 {
+			loc[i] += n
 		}
 	}
 	return loc

@@ -241,6 +241,13 @@ type compiled struct {
 	window   int  // longest text the backtracking matcher takes; 0: any
 	literals []string
 	lead     string
+	// anchor is a literal every match holds after a prefix of preMin to
+	// preMax bytes; anchoredRe is re matching only at the start of its
+	// text. find tries the few starts that the anchor's places allow,
+	// instead of every position of the message (see Template.find).
+	anchor         string
+	preMin, preMax int
+	anchoredRe     *regexp.Regexp
 }
 
 // compilePattern compiles expr, a case-insensitive expression, into a
@@ -270,7 +277,91 @@ func compilePattern(expr string) (compiled, error) {
 	simple := tree.Simplify()
 	c.literals, c.lead = requiredLiterals(simple)
 	c.size, c.window = programSize(simple)
+	if anchor, lo, hi, ok := anchorOf(simple); ok && !c.anchored {
+		if c.anchoredRe, err = regexp.Compile(`^(?:` + lowered + `)`); err != nil {
+			return compiled{}, err
+		}
+		c.anchor, c.preMin, c.preMax = anchor, lo, hi
+	}
 	return c, nil
+}
+
+// anchorOf finds the first literal of re (at least three ASCII bytes) that
+// every match holds after a prefix whose length is bounded and which
+// asserts nothing about the text before it (no \b, ^, $): a match then
+// starts between preMax and preMin bytes before a place of the anchor.
+func anchorOf(re *syntax.Regexp) (anchor string, preMin, preMax int, ok bool) {
+	parts := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		parts = re.Sub
+	}
+	for _, p := range parts {
+		if p.Op == syntax.OpLiteral && p.Flags&syntax.FoldCase == 0 && len(p.Rune) >= 3 && isASCII(p.Rune) {
+			return string(p.Rune), preMin, preMax, true
+		}
+		lo, hi, bounded := width(p)
+		if !bounded {
+			return "", 0, 0, false
+		}
+		preMin, preMax = preMin+lo, preMax+hi
+	}
+	return "", 0, 0, false
+}
+
+// width returns the fewest and most bytes re matches; bounded is false when
+// there is no most, or when re asserts something about its surroundings.
+func width(re *syntax.Regexp) (lo, hi int, bounded bool) {
+	switch re.Op {
+	case syntax.OpEmptyMatch:
+		return 0, 0, true
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return 0, 0, false
+		}
+		n := len(string(re.Rune))
+		return n, n, true
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			return 0, 0, false
+		}
+		return 1, utf8.RuneLen(re.Rune[len(re.Rune)-1]), true
+	case syntax.OpAnyCharNotNL, syntax.OpAnyChar:
+		return 1, utf8.UTFMax, true
+	case syntax.OpCapture:
+		return width(re.Sub[0])
+	case syntax.OpQuest:
+		_, hi, ok := width(re.Sub[0])
+		return 0, hi, ok
+	case syntax.OpRepeat:
+		lo, hi, ok := width(re.Sub[0])
+		if !ok || re.Max < 0 {
+			return 0, 0, false
+		}
+		return lo * re.Min, hi * re.Max, true
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			l, h, ok := width(sub)
+			if !ok {
+				return 0, 0, false
+			}
+			lo, hi = lo+l, hi+h
+		}
+		return lo, hi, true
+	case syntax.OpAlternate:
+		lo = -1
+		for _, sub := range re.Sub {
+			l, h, ok := width(sub)
+			if !ok {
+				return 0, 0, false
+			}
+			if lo < 0 || l < lo {
+				lo = l
+			}
+			hi = max(hi, h)
+		}
+		return lo, hi, true
+	}
+	return 0, 0, false // repetitions without bound, and assertions
 }
 
 // lowerPattern lower-cases the ASCII letters that expr matches, leaving
