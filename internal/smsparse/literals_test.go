@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/rand"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -112,5 +113,52 @@ func TestLiteralIndexBook(t *testing.T) {
 		if got, want := indexed(b.literals, len(lits), text), contained(lits, text); !sameSet(got, want) {
 			t.Fatalf("%q: found %v, want %v", text, got, want)
 		}
+	}
+}
+
+// TestFindAnchoredAsUnanchored: trying only the starts an anchor allows
+// finds what the unanchored regexp finds, on the example messages, splices
+// of them, and texts with the message repeated or prefixed.
+func TestFindAnchoredAsUnanchored(t *testing.T) {
+	b, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("testdata/cases.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var c struct{ Body string }
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatal(err)
+		}
+		_, lower := normalizeLower(c.Body)
+		texts = append(texts, lower, "fwd: "+lower, lower+" "+lower, "xx"+lower[min(3, len(lower)):])
+	}
+	rng := rand.New(rand.NewSource(2))
+	for i := 0; i < 1000; i++ {
+		a, c := texts[rng.Intn(len(texts))], texts[rng.Intn(len(texts))]
+		texts = append(texts, a[:rng.Intn(len(a)+1)]+c[rng.Intn(len(c)+1):])
+	}
+
+	anchored := 0
+	for _, op := range b.operators {
+		for _, tpl := range op.Templates {
+			if tpl.anchoredRe == nil {
+				continue
+			}
+			anchored++
+			for _, text := range texts {
+				got, want := tpl.find(text, 0), tpl.re.FindStringSubmatchIndex(text)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s on %q: found %v, the regexp finds %v", tpl.Name, text, got, want)
+				}
+			}
+		}
+	}
+	if anchored < 50 {
+		t.Errorf("only %d templates have an anchor", anchored)
 	}
 }
