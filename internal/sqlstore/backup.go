@@ -22,7 +22,7 @@ import (
 //	…
 //	{"end":"meta","rows":2}
 //	… every table in backupTables' order …
-//	{"complete":true,"tables":11}
+//	{"complete":true,"tables":16}
 //
 // Values are JSON numbers (integers), strings and nulls, which both engines
 // store alike: the file written by one restores into the other. Encrypted
@@ -43,10 +43,26 @@ var backupTables = []string{
 	"transactions",
 	"messages",
 	"counterparties",
+	"money_days",
+	"message_days",
+	"risk_days",
+	"balance_days",
+	"counterparty_months",
 	"answers",
 	"sessions",
 	"remember_tokens",
 	"audit_log",
+}
+
+// backupKeys are the columns, by position, that order the rows of tables
+// whose first column does not: the totals of migration 9, keyed by
+// subscriber and day (or month), so that every engine writes them alike.
+var backupKeys = map[string]string{
+	"money_days":          "1, 2, 3, 4, 5",
+	"message_days":        "1, 2, 3, 4",
+	"risk_days":           "1, 2, 3",
+	"balance_days":        "1, 2, 3, 4",
+	"counterparty_months": "1, 2, 3, 4",
 }
 
 // seeded are the tables whose rows the migrations or the opening of a
@@ -133,7 +149,11 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) (BackupInfo, error) {
 // dumpTable writes one table: its header, its rows in id order where it
 // has ids, and its closing line.
 func (s *Store) dumpTable(ctx context.Context, tx *sql.Tx, enc *json.Encoder, table string) (int, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT * FROM "+table+" ORDER BY 1")
+	order := "1"
+	if key, ok := backupKeys[table]; ok {
+		order = key
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT * FROM "+table+" ORDER BY "+order)
 	if err != nil {
 		return 0, err
 	}

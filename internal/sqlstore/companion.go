@@ -131,6 +131,7 @@ func (w *writer) pairWithCompanion(ctx context.Context, n newTx) (bool, error) {
 
 // pair makes companion repeat primary: the companion is no longer booked.
 func (w *writer) pair(ctx context.Context, companion, primary int64) error {
+	w.linked[companion] = true // its totals change (see writer.totals)
 	if _, err := w.stmt(ctx, w.st.link).ExecContext(ctx, primary, companion); err != nil {
 		return fmt.Errorf("link companion: %w", err)
 	}

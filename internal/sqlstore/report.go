@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/momoanalytics/momo"
 )
@@ -18,11 +19,11 @@ const (
 )
 
 // Report computes the analytics of q. All queries read one snapshot of the
-// database, each from an index that covers it, in an order that spares
-// SQLite sorting every row where the index allows (see the migrations):
-// scanning an index costs little, sorting its rows for a GROUP BY up to
-// ten times more. SQL sums the transactions once, by month, currency, kind
-// and direction, and Go adds those sums up into months, kinds and charges.
+// database, from the totals that Save keeps per day and, for
+// counterparties, per month (totals.go, migration 00009): a few rows a day
+// instead of every transaction. SQL adds the days up by month, currency,
+// kind and direction, and Go adds those sums up into months, kinds and
+// charges.
 //
 // Money figures cover booked transactions whose local day lies in the range.
 // Counterparties are ranked within each currency, q.Top (default 10) per
@@ -81,10 +82,6 @@ type reporter struct {
 // filter is what a query selects besides the report's subscriber and days.
 type filter struct {
 	conds []string
-	// byMonth bounds local_month too, for queries on transactions_report,
-	// which leads with the month so that sums by month need no sorting:
-	// SQLite seeks on the months and checks the days in the index.
-	byMonth bool
 }
 
 // where builds the query's filter on its subscriber and local days. Only
@@ -100,15 +97,9 @@ func (r reporter) where(f filter) (string, []any) {
 		add("subscriber_id = ?", r.q.Subscriber)
 	}
 	if r.q.From != "" {
-		if f.byMonth {
-			add("local_month >= ?", r.q.From[:7])
-		}
 		add("local_day >= ?", r.q.From)
 	}
 	if r.q.To != "" {
-		if f.byMonth {
-			add("local_month <= ?", r.q.To[:7])
-		}
 		add("local_day <= ?", r.q.To)
 	}
 	if len(conds) == 0 {
@@ -135,22 +126,11 @@ func (r reporter) each(ctx context.Context, query string, f filter, scan func(*s
 	return rows.Err()
 }
 
-// storedOutcomes are the outcomes a message row can have (the schema
-// checks them). Naming them all lets SQLite read messages_report one range
-// of days per outcome, in order, instead of sorting every message.
-var storedOutcomes = []momo.Outcome{momo.OutcomeDuplicate, momo.OutcomeParsed,
-	momo.OutcomeRejected, momo.OutcomeUnrecognized}
-
 // messages counts messages by outcome, and unrecognized ones by operator.
 func (r reporter) messages(ctx context.Context, rep *momo.Report) error {
-	names := make([]string, len(storedOutcomes))
-	for i, o := range storedOutcomes {
-		names[i] = "'" + string(o) + "'" // constants of ours, not input
-	}
-	byOutcome := filter{conds: []string{"outcome IN (" + strings.Join(names, ", ") + ")"}}
 	err := r.each(ctx, `
-		SELECT outcome, COUNT(*) FROM messages WHERE {where}
-		GROUP BY outcome`, byOutcome, func(rows *sql.Rows) error {
+		SELECT outcome, CAST(SUM(count) AS BIGINT) FROM message_days WHERE {where}
+		GROUP BY outcome`, filter{}, func(rows *sql.Rows) error {
 		var outcome momo.Outcome
 		var n int
 		if err := rows.Scan(&outcome, &n); err != nil {
@@ -169,8 +149,8 @@ func (r reporter) messages(ctx context.Context, rep *momo.Report) error {
 		return err
 	}
 	return r.each(ctx, `
-		SELECT operator, COUNT(*) AS n
-		FROM messages WHERE {where}
+		SELECT operator, CAST(SUM(count) AS BIGINT) AS n
+		FROM message_days WHERE {where}
 		GROUP BY operator
 		ORDER BY n DESC, operator`, filter{conds: []string{"outcome = 'unrecognized'"}}, func(rows *sql.Rows) error {
 		var o momo.OperatorCount
@@ -195,16 +175,16 @@ type moneyGroup struct {
 	taxes     int64
 }
 
-// money fills the transaction count, months, kinds and charges from one
-// pass over the booked transactions.
+// money fills the transaction count, months, kinds and charges from the
+// daily sums of booked transactions.
 func (r reporter) money(ctx context.Context, rep *momo.Report) error {
 	var groups []moneyGroup
 	err := r.each(ctx, `
-		SELECT local_month, currency, kind, direction, COUNT(*),
-		       COALESCE(SUM(amount), 0), COALESCE(SUM(fee), 0), COALESCE(SUM(tax), 0)
-		FROM transactions WHERE {where}
-		GROUP BY local_month, currency, kind, direction`,
-		filter{conds: []string{"booked = 1"}, byMonth: true}, func(rows *sql.Rows) error {
+		SELECT substr(local_day, 1, 7), currency, kind, direction, CAST(SUM(count) AS BIGINT),
+		       CAST(SUM(total) AS BIGINT), CAST(SUM(fees) AS BIGINT), CAST(SUM(taxes) AS BIGINT)
+		FROM money_days WHERE {where}
+		GROUP BY substr(local_day, 1, 7), currency, kind, direction`,
+		filter{}, func(rows *sql.Rows) error {
 			var g moneyGroup
 			if err := rows.Scan(&g.month, &g.currency, &g.kind, &g.direction, &g.count,
 				&g.amount, &g.fees, &g.taxes); err != nil {
@@ -303,14 +283,20 @@ func total[K comparable, T any](groups []moneyGroup, keyOf func(moneyGroup) K, a
 // compare). Each comes with the sealed name and number of the latest
 // transaction, of the same subscriber, that states them, in the range or
 // not; over all subscribers, of the subscriber who last dealt with it.
+// The months wholly inside the range come from counterparty_months, the
+// days of the months cut by its ends from the transactions.
 func (r reporter) counterparties(ctx context.Context, rep *momo.Report) error {
-	return r.each(ctx, `
-		WITH totals AS (
-			SELECT counterparty_key, currency, COUNT(*) AS n,
-			       COALESCE(SUM(CASE WHEN direction = 'in' THEN amount END), 0) AS money_in,
-			       COALESCE(SUM(CASE WHEN direction = 'out' THEN amount END), 0) AS money_out,
-			       MAX(id) AS last_id
-			FROM transactions WHERE {where}
+	parts, args := r.counterpartySources()
+	if len(parts) == 0 {
+		return nil // the range holds no day
+	}
+	query := `
+		WITH sources AS (` + strings.Join(parts, `
+			UNION ALL`) + `
+		), totals AS (
+			SELECT counterparty_key, currency, SUM(n) AS n,
+			       SUM(money_in) AS money_in, SUM(money_out) AS money_out, MAX(last_id) AS last_id
+			FROM sources
 			GROUP BY counterparty_key, currency
 		), ranked AS (
 			SELECT totals.*, ROW_NUMBER() OVER (
@@ -323,43 +309,133 @@ func (r reporter) counterparties(ctx context.Context, rep *momo.Report) error {
 			WHERE ranked.nth <= ?
 		)
 		SELECT t.counterparty_key, COALESCE(c.name_enc, ''), COALESCE(c.number_enc, ''),
-		       t.currency, t.n, t.money_in, t.money_out
+		       t.currency, CAST(t.n AS BIGINT), CAST(t.money_in AS BIGINT), CAST(t.money_out AS BIGINT)
 		FROM top t
 		LEFT JOIN counterparties c ON c.subscriber_id = t.subscriber_id
 		     AND c.counterparty_key = t.counterparty_key AND c.currency = t.currency
-		ORDER BY t.currency, t.nth`,
-		filter{conds: []string{"booked = 1", "counterparty_key IS NOT NULL"}, byMonth: true},
-		func(rows *sql.Rows) error {
-			var c momo.CounterpartyTotal
-			if err := rows.Scan(&c.Key, &c.Name, &c.Number, &c.Currency, &c.Count, &c.In, &c.Out); err != nil {
-				return err
+		ORDER BY t.currency, t.nth`
+	rows, err := r.tx.QueryContext(ctx, r.d.q(query), append(args, r.top)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c momo.CounterpartyTotal
+		if err := rows.Scan(&c.Key, &c.Name, &c.Number, &c.Currency, &c.Count, &c.In, &c.Out); err != nil {
+			return err
+		}
+		rep.Counterparties = append(rep.Counterparties, c)
+	}
+	return rows.Err()
+}
+
+// counterpartySources are the queries whose rows counterparties adds up:
+// one over the whole months of the range, one per month its ends cut.
+func (r reporter) counterpartySources() ([]string, []any) {
+	var parts []string
+	var args []any
+	add := func(query string, conds []string, condArgs ...any) {
+		if r.q.Subscriber != 0 {
+			conds = append(conds, "subscriber_id = ?")
+			condArgs = append(condArgs, r.q.Subscriber)
+		}
+		parts = append(parts, query+strings.Join(conds, " AND "))
+		args = append(args, condArgs...)
+	}
+
+	span := monthSpan(r.q.From, r.q.To)
+	if span.first == "" || span.last == "" || span.first <= span.last {
+		conds := []string{"1 = 1"}
+		var condArgs []any
+		if span.first != "" {
+			conds = append(conds, "local_month >= ?")
+			condArgs = append(condArgs, span.first)
+		}
+		if span.last != "" {
+			conds = append(conds, "local_month <= ?")
+			condArgs = append(condArgs, span.last)
+		}
+		add(`
+			SELECT counterparty_key, currency, count AS n, money_in, money_out, last_id
+			FROM counterparty_months WHERE `, conds, condArgs...)
+	}
+	for _, e := range span.edges {
+		if e[0] > e[1] {
+			continue
+		}
+		add(`
+			SELECT counterparty_key, currency, 1 AS n,
+			       CASE WHEN direction = 'in' THEN COALESCE(amount, 0) ELSE 0 END AS money_in,
+			       CASE WHEN direction = 'out' THEN COALESCE(amount, 0) ELSE 0 END AS money_out,
+			       id AS last_id
+			FROM transactions WHERE `, []string{"booked = 1", "counterparty_key IS NOT NULL",
+			"local_day >= ?", "local_day <= ?"}, e[0], e[1])
+	}
+	return parts, args
+}
+
+// span is a range of days cut into whole months, first to last ("" for
+// no bound), and the ranges of days of the months cut by its ends.
+type span struct {
+	first, last string
+	edges       [][2]string
+}
+
+// monthSpan cuts the days from..to (either "" for no bound) into whole
+// months and partial ones.
+func monthSpan(from, to string) span {
+	var s span
+	if from != "" {
+		s.first = from[:7]
+		if !strings.HasSuffix(from, "-01") {
+			s.first = addMonths(s.first, 1)
+			end := lastDay(from[:7])
+			if to != "" {
+				end = min(end, to)
 			}
-			rep.Counterparties = append(rep.Counterparties, c)
-			return nil
-		}, r.top)
+			s.edges = append(s.edges, [2]string{from, end})
+		}
+	}
+	if to != "" {
+		s.last = to[:7]
+		if to != lastDay(to[:7]) {
+			s.last = addMonths(s.last, -1)
+			cutFirst := from != "" && from[:7] == to[:7] && !strings.HasSuffix(from, "-01")
+			if !cutFirst { // else the first edge holds these days
+				s.edges = append(s.edges, [2]string{max(to[:7]+"-01", from), to})
+			}
+		}
+	}
+	return s
+}
+
+// addMonths returns the month n months after month ("2006-01").
+func addMonths(month string, n int) string {
+	t, _ := time.Parse("2006-01", month) // a prefix of a checked day
+	return t.AddDate(0, n, 0).Format("2006-01")
+}
+
+// lastDay returns the last day of month ("2006-01").
+func lastDay(month string) string {
+	t, _ := time.Parse("2006-01", month)
+	return t.AddDate(0, 1, -1).Format(time.DateOnly)
 }
 
 // balances reads the last stated balance of each subscriber per operator
-// and currency (the latest by time, then the last stored), and adds them up
-// across subscribers. A scan for each group's last time and a lookup of the
-// row measured faster than ranking every row with a window function.
+// and currency (the latest by time, then the last stored) from the last
+// balance of each day, and adds them up across subscribers.
 func (r reporter) balances(ctx context.Context, rep *momo.Report) error {
 	return r.each(ctx, `
 		WITH last AS (
-			SELECT subscriber_id, operator, currency, MAX(booked_at) AS at
-			FROM transactions WHERE {where}
-			GROUP BY subscriber_id, operator, currency
+			SELECT operator, currency, booked_at, balance, ROW_NUMBER() OVER (
+			           PARTITION BY subscriber_id, operator, currency
+			           ORDER BY booked_at DESC, transaction_id DESC) AS nth
+			FROM balance_days WHERE {where}
 		)
-		SELECT l.operator, l.currency,
-		       SUM((SELECT t.balance FROM transactions t
-		            WHERE t.subscriber_id = l.subscriber_id AND t.booked_at = l.at
-		              AND t.operator = l.operator AND t.currency = l.currency
-		              AND t.balance IS NOT NULL
-		            ORDER BY t.id DESC LIMIT 1)),
-		       MAX(l.at)
-		FROM last l
-		GROUP BY l.operator, l.currency
-		ORDER BY l.operator, l.currency`, filter{conds: []string{"balance IS NOT NULL"}}, func(rows *sql.Rows) error {
+		SELECT operator, currency, CAST(SUM(balance) AS BIGINT), MAX(booked_at)
+		FROM last WHERE nth = 1
+		GROUP BY operator, currency
+		ORDER BY operator, currency`, filter{}, func(rows *sql.Rows) error {
 		var b momo.BalanceAt
 		var at dbTime
 		if err := rows.Scan(&b.Operator, &b.Currency, &b.Balance, &at); err != nil {
@@ -371,13 +447,14 @@ func (r reporter) balances(ctx context.Context, rep *momo.Report) error {
 	})
 }
 
-// riskLevels counts the assessed transactions of each risk level.
+// riskLevels counts the assessed transactions of each risk level, the
+// lowest scores first.
 func (r reporter) riskLevels(ctx context.Context, rep *momo.Report) error {
 	return r.each(ctx, `
-		SELECT risk_level, COUNT(*) FROM transactions
+		SELECT risk_level, CAST(SUM(count) AS BIGINT) FROM risk_days
 		WHERE {where}
 		GROUP BY risk_level
-		ORDER BY MIN(risk_score)`, filter{conds: []string{"risk_level IS NOT NULL"}}, func(rows *sql.Rows) error {
+		ORDER BY MIN(min_score), risk_level`, filter{}, func(rows *sql.Rows) error {
 		var l momo.LevelCount
 		if err := rows.Scan(&l.Level, &l.Count); err != nil {
 			return err

@@ -72,7 +72,8 @@ func (s *Store) saveOnce(ctx context.Context, st *statements, sub momo.Subscribe
 // messages in the order they were received (the import time standing in for
 // an unknown receipt time), asks build for each one's new record and stores
 // its transaction as Save would, a page at a time, updating the message
-// rows in place. An error from build rolls everything back.
+// rows in place; at the end it sums the subscriber's report totals again
+// (totals.go). An error from build rolls everything back.
 func (s *Store) Reparse(ctx context.Context, sub momo.SubscriberID, build func(momo.StoredMessage) (momo.MessageRecord, error)) (momo.Counts, error) {
 	st, err := s.statements(ctx)
 	if err != nil {
@@ -98,7 +99,7 @@ func (s *Store) Reparse(ctx context.Context, sub momo.SubscriberID, build func(m
 				return err
 			}
 			if len(page) < reparsePage {
-				return nil
+				return totaler{tx: tx, d: s.d, sub: sub}.all(ctx)
 			}
 			last := page[len(page)-1]
 			after = pagePos{at: last.sortAt, id: last.ID}

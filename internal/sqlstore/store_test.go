@@ -15,7 +15,7 @@ import (
 	"github.com/momoanalytics/momo"
 )
 
-const latestVersion = 8
+const latestVersion = 9
 
 func TestOpenCreatesPrivateDatabase(t *testing.T) {
 	ctx := context.Background()

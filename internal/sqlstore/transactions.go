@@ -105,10 +105,7 @@ func (w *writer) insertTransactions(ctx context.Context, firsts []newTx, byKey m
 
 func (w *writer) transactionArgs(args []any, n *newTx) []any {
 	t := n.e.rec.Tx
-	day := t.LocalDay
-	if day == "" {
-		day = n.at.In(w.loc).Format(time.DateOnly)
-	}
+	day := w.txDay(n)
 	var kinds, from, to any
 	if n.kinds != "" {
 		kinds = n.kinds
@@ -122,6 +119,14 @@ func (w *writer) transactionArgs(args []any, n *newTx) []any {
 		nullString(t.OperatorTxID), timeArg(t.OccurredAt), timeText(n.at), day, day[:7], t.Template,
 		flag(n.booked), kinds, from, to, w.nowText)
 	return appendRisk(args, t.Risk)
+}
+
+// txDay is the local day a new transaction is stored with.
+func (w *writer) txDay(n *newTx) string {
+	if d := n.e.rec.Tx.LocalDay; d != "" {
+		return d
+	}
+	return n.at.In(w.loc).Format(time.DateOnly)
 }
 
 // appendRisk adds the risk columns: NULL when the transaction was not

@@ -14,6 +14,7 @@ import (
 // a batch at a time, with statements prepared once for the store.
 type writer struct {
 	tx    *sql.Tx
+	d     *dialect
 	st    *statements
 	bound map[*sql.Stmt]*sql.Stmt // st's statements, bound to tx
 
@@ -21,11 +22,15 @@ type writer struct {
 	loc     *time.Location // the subscriber's timezone, for local days
 	now     time.Time      // the import time of the whole batch
 	nowText string         // now as stored
+
+	// linked are the transactions the batch made companions: stored
+	// before it or new.
+	linked map[int64]bool
 }
 
 func (s *Store) newWriter(ctx context.Context, tx *sql.Tx, st *statements, sub momo.SubscriberID) (*writer, error) {
-	w := &writer{tx: tx, st: st, bound: map[*sql.Stmt]*sql.Stmt{},
-		sub: sub, loc: time.UTC, now: s.now().UTC()}
+	w := &writer{tx: tx, d: s.d, st: st, bound: map[*sql.Stmt]*sql.Stmt{},
+		sub: sub, loc: time.UTC, now: s.now().UTC(), linked: map[int64]bool{}}
 	w.nowText = timeText(w.now)
 	var tz string
 	err := w.stmt(ctx, st.subscriberZone).QueryRowContext(ctx, sub).Scan(&tz)
@@ -103,6 +108,9 @@ func (w *writer) saveBatch(ctx context.Context, recs []momo.MessageRecord, store
 		return nil, err
 	}
 	if err := w.pairAll(ctx, firsts, open); err != nil {
+		return nil, err
+	}
+	if err := w.totals(ctx, es, firsts); err != nil {
 		return nil, err
 	}
 	out := make([]momo.Outcome, len(es))

@@ -1,0 +1,385 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/momoanalytics/momo"
+)
+
+// Totals. Reports read sums kept per subscriber and day (counterparties:
+// per month) instead of every transaction: see migration 00009. Save adds
+// its batch's new messages and transactions to them, in its own database
+// transaction, counting each transaction as it stands after pairing. Rows
+// stored before the batch change in one way only: a companion that a new
+// transaction pairs with stops counting; Save sums the days (and months)
+// of such companions again from the base tables, the batch's rows on them
+// included, instead of adding to them. Reparse sums all the subscriber's
+// days again.
+
+// dayTotals are the sums kept per day. Each insert sums the base rows that
+// "{where}" selects, which names subscriber_id and local_day only. Only
+// money_days counts booked transactions alone; the others do not change
+// when a stored transaction becomes a companion.
+var dayTotals = []struct{ table, insert string }{
+	{"money_days", `
+		INSERT INTO money_days (subscriber_id, local_day, currency, kind, direction,
+			count, total, fees, taxes)
+		SELECT subscriber_id, local_day, currency, kind, direction, COUNT(*),
+		       COALESCE(SUM(amount), 0), COALESCE(SUM(fee), 0), COALESCE(SUM(tax), 0)
+		FROM transactions WHERE {where} AND booked = 1
+		GROUP BY subscriber_id, local_day, currency, kind, direction`},
+	{"message_days", `
+		INSERT INTO message_days (subscriber_id, local_day, outcome, operator, count)
+		SELECT subscriber_id, local_day, outcome, operator, COUNT(*)
+		FROM messages WHERE {where}
+		GROUP BY subscriber_id, local_day, outcome, operator`},
+	{"risk_days", `
+		INSERT INTO risk_days (subscriber_id, local_day, risk_level, count, min_score)
+		SELECT subscriber_id, local_day, risk_level, COUNT(*), MIN(risk_score)
+		FROM transactions WHERE {where} AND risk_level IS NOT NULL
+		GROUP BY subscriber_id, local_day, risk_level`},
+	{"balance_days", `
+		INSERT INTO balance_days (subscriber_id, local_day, operator, currency,
+			booked_at, transaction_id, balance)
+		SELECT subscriber_id, local_day, operator, currency, booked_at, id, balance
+		FROM (SELECT subscriber_id, local_day, operator, currency, booked_at, id, balance,
+		             ROW_NUMBER() OVER (PARTITION BY subscriber_id, local_day, operator, currency
+		                                ORDER BY booked_at DESC, id DESC) AS nth
+		      FROM transactions WHERE {where} AND balance IS NOT NULL) last
+		WHERE nth = 1`},
+}
+
+// counterpartyTotals sums booked transactions with a counterparty per month;
+// "{where}" selects transactions by subscriber_id and local_day.
+const counterpartyTotals = `
+	INSERT INTO counterparty_months (subscriber_id, local_month, counterparty_key, currency,
+		count, money_in, money_out, last_id)
+	SELECT subscriber_id, local_month, counterparty_key, currency, COUNT(*),
+	       COALESCE(SUM(CASE WHEN direction = 'in' THEN amount END), 0),
+	       COALESCE(SUM(CASE WHEN direction = 'out' THEN amount END), 0), MAX(id)
+	FROM transactions WHERE {where} AND booked = 1 AND counterparty_key IS NOT NULL
+	GROUP BY subscriber_id, local_month, counterparty_key, currency`
+
+// maxDays is how many days one statement sums again.
+const maxDays = 200
+
+// totaler runs the totals' statements of one subscriber in a database
+// transaction.
+type totaler struct {
+	tx  *sql.Tx
+	d   *dialect
+	sub momo.SubscriberID
+}
+
+func (t totaler) exec(ctx context.Context, query string, args ...any) error {
+	if _, err := t.tx.ExecContext(ctx, t.d.q(query), args...); err != nil {
+		return fmt.Errorf("update totals: %w", err)
+	}
+	return nil
+}
+
+// lock makes concurrent writers of one subscriber's totals take turns. On
+// PostgreSQL, a transaction that deletes a day's sums and sums it again
+// must not run beside another that adds to or sums that day: after the
+// lock, each statement sees the other's committed rows (read committed),
+// so that no transaction is missed or counted twice. SQLite writes one
+// transaction at a time anyway.
+func (t totaler) lock(ctx context.Context) error {
+	return t.exec(ctx, `UPDATE subscribers SET timezone = timezone WHERE id = ?`, t.sub)
+}
+
+// bookedDays sums again the totals of booked transactions of the given
+// days and their months: those that change when stored transactions of
+// theirs become companions.
+func (t totaler) bookedDays(ctx context.Context, days []string) error {
+	for lo := 0; lo < len(days); lo += maxDays {
+		chunk := days[lo:min(lo+maxDays, len(days))]
+		where := "subscriber_id = ? AND local_day IN (" + listSQL(len(chunk)) + ")"
+		args := make([]any, 0, 1+len(chunk))
+		args = append(args, int64(t.sub))
+		for _, d := range chunk {
+			args = append(args, d)
+		}
+		money := dayTotals[0]
+		if err := t.exec(ctx, "DELETE FROM "+money.table+" WHERE "+where, args...); err != nil {
+			return err
+		}
+		if err := t.exec(ctx, strings.Replace(money.insert, "{where}", where, 1), args...); err != nil {
+			return err
+		}
+	}
+	return t.months(ctx, monthsOf(days))
+}
+
+// months sums the counterparties of whole months again.
+func (t totaler) months(ctx context.Context, months []string) error {
+	insert := strings.Replace(counterpartyTotals, "{where}",
+		"subscriber_id = ? AND local_day >= ? AND local_day <= ?", 1)
+	for _, m := range months {
+		if err := t.exec(ctx, `DELETE FROM counterparty_months WHERE subscriber_id = ? AND local_month = ?`,
+			int64(t.sub), m); err != nil {
+			return err
+		}
+		if err := t.exec(ctx, insert, int64(t.sub), m+"-01", m+"-31"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// all sums every day of the subscriber again.
+func (t totaler) all(ctx context.Context) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	inserts := []struct{ table, insert string }{{"counterparty_months", counterpartyTotals}}
+	inserts = append(inserts, dayTotals...)
+	for _, it := range inserts {
+		if err := t.exec(ctx, "DELETE FROM "+it.table+" WHERE subscriber_id = ?", int64(t.sub)); err != nil {
+			return err
+		}
+		if err := t.exec(ctx, strings.Replace(it.insert, "{where}", "subscriber_id = ?", 1), int64(t.sub)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// monthsOf lists the months of days, in order, once each.
+func monthsOf(days []string) []string {
+	months := make([]string, 0, 2)
+	for _, d := range days {
+		months = append(months, d[:7])
+	}
+	slices.Sort(months)
+	return slices.Compact(months)
+}
+
+// totals adds the batch's new messages and transactions to the totals. A
+// stored transaction that the batch made a companion stops counting on its
+// own day: the money of those days and the counterparties of their months
+// are summed again from the base tables instead, the batch's new rows on
+// them included.
+func (w *writer) totals(ctx context.Context, es []entry, firsts []newTx) error {
+	fresh := make(map[int64]bool, len(firsts))
+	for _, n := range firsts {
+		if n.e.owner {
+			fresh[n.e.txID] = true
+		}
+	}
+	redo := map[string]bool{}
+	for id := range w.linked {
+		if fresh[id] {
+			continue
+		}
+		var day string
+		err := w.tx.QueryRowContext(ctx, w.d.q(`SELECT local_day FROM transactions WHERE id = ?`), id).Scan(&day)
+		if err != nil {
+			return fmt.Errorf("read linked companion's day: %w", err)
+		}
+		redo[day] = true
+	}
+	var days []string
+	redoMonths := map[string]bool{}
+	for d := range redo {
+		days = append(days, d)
+		redoMonths[d[:7]] = true
+	}
+	slices.Sort(days)
+
+	t := totaler{tx: w.tx, d: w.d, sub: w.sub}
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	var sums batchSums
+	sums.add(w, es, firsts, redo, redoMonths)
+	if err := sums.apply(ctx, t); err != nil {
+		return err
+	}
+	return t.bookedDays(ctx, days)
+}
+
+// batchSums are a batch's additions to the totals tables, one row per key.
+type batchSums struct {
+	money    map[[4]string]*[4]int64 // day, currency, kind, direction: count, total, fees, taxes
+	messages map[[3]string]int64     // day, outcome, operator
+	risk     map[[2]string]*[2]int64 // day, level: count, lowest score
+	balances map[[3]string]balanceAt // day, operator, currency
+	counter  map[[3]string]*[4]int64 // month, key, currency: count, in, out, last id
+}
+
+type balanceAt struct {
+	at      string
+	id, sum int64
+}
+
+// later says whether b was stated after a: by time, then stored last.
+func (b balanceAt) later(a balanceAt) bool {
+	return b.at > a.at || b.at == a.at && b.id > a.id
+}
+
+// add sums the batch's stored messages and new transactions, leaving out
+// the money of the days in skip and the counterparties of the months in
+// skipMonths, which are summed again whole.
+func (s *batchSums) add(w *writer, es []entry, firsts []newTx, skip, skipMonths map[string]bool) {
+	s.money = map[[4]string]*[4]int64{}
+	s.messages = map[[3]string]int64{}
+	s.risk = map[[2]string]*[2]int64{}
+	s.balances = map[[3]string]balanceAt{}
+	s.counter = map[[3]string]*[4]int64{}
+	for i := range es {
+		e := &es[i]
+		if e.msgID != 0 {
+			s.messages[[3]string{w.messageDay(e.rec, e.at), string(e.outcome()), e.rec.Operator}]++
+		}
+	}
+	for i := range firsts {
+		n := &firsts[i]
+		if !n.e.owner {
+			continue
+		}
+		day := w.txDay(n)
+		s.addDay(n, day, n.booked && !w.linked[n.e.txID] && !skip[day])
+		if t := n.e.rec.Tx; n.booked && !w.linked[n.e.txID] && t.CounterpartyKey != "" && !skipMonths[day[:7]] {
+			s.addCounterparty(n, day[:7])
+		}
+	}
+}
+
+// addDay adds a new transaction to its day's sums, to its money if booked
+// says so.
+func (s *batchSums) addDay(n *newTx, day string, booked bool) {
+	t := n.e.rec.Tx
+	if booked {
+		k := [4]string{day, string(t.Currency), string(t.Kind), string(t.Direction)}
+		m := s.money[k]
+		if m == nil {
+			m = new([4]int64)
+			s.money[k] = m
+		}
+		m[0]++
+		m[1] += known(t.Amount)
+		m[2] += known(t.Fee)
+		m[3] += known(t.Tax)
+	}
+	if t.Risk != nil {
+		k := [2]string{day, t.Risk.Level}
+		r := s.risk[k]
+		if r == nil {
+			r = &[2]int64{0, int64(t.Risk.Score)}
+			s.risk[k] = r
+		}
+		r[0]++
+		r[1] = min(r[1], int64(t.Risk.Score))
+	}
+	if t.Balance.Known {
+		k := [3]string{day, t.Operator, string(t.Currency)}
+		b := balanceAt{at: timeText(n.at), id: n.e.txID, sum: t.Balance.Minor}
+		if old, ok := s.balances[k]; !ok || b.later(old) {
+			s.balances[k] = b
+		}
+	}
+}
+
+// addCounterparty adds a new booked transaction to its counterparty's
+// month.
+func (s *batchSums) addCounterparty(n *newTx, month string) {
+	t := n.e.rec.Tx
+	k := [3]string{month, t.CounterpartyKey, string(t.Currency)}
+	c := s.counter[k]
+	if c == nil {
+		c = new([4]int64)
+		s.counter[k] = c
+	}
+	c[0]++
+	switch t.Direction {
+	case momo.In:
+		c[1] += known(t.Amount)
+	case momo.Out:
+		c[2] += known(t.Amount)
+	}
+	c[3] = max(c[3], n.e.txID)
+}
+
+// known is an amount as the totals add it: an unknown one counts 0.
+func known(a momo.Amount) int64 {
+	if a.Known {
+		return a.Minor
+	}
+	return 0
+}
+
+// apply adds the sums to the totals tables.
+func (s *batchSums) apply(ctx context.Context, t totaler) error {
+	sub := int64(t.sub)
+	var money, messages, risk, balances, counter [][]any
+	for k, m := range s.money {
+		money = append(money, []any{sub, k[0], k[1], k[2], k[3], m[0], m[1], m[2], m[3]})
+	}
+	for k, n := range s.messages {
+		messages = append(messages, []any{sub, k[0], k[1], k[2], n})
+	}
+	for k, r := range s.risk {
+		risk = append(risk, []any{sub, k[0], k[1], r[0], r[1]})
+	}
+	for k, b := range s.balances {
+		balances = append(balances, []any{sub, k[0], k[1], k[2], b.at, b.id, b.sum})
+	}
+	for k, c := range s.counter {
+		counter = append(counter, []any{sub, k[0], k[1], k[2], c[0], c[1], c[2], c[3]})
+	}
+	for _, u := range []struct {
+		head string
+		rows [][]any
+		tail string
+	}{
+		{`INSERT INTO money_days (subscriber_id, local_day, currency, kind, direction, count, total, fees, taxes)`, money, `
+			ON CONFLICT (subscriber_id, local_day, currency, kind, direction) DO UPDATE SET
+				count = money_days.count + excluded.count, total = money_days.total + excluded.total,
+				fees = money_days.fees + excluded.fees, taxes = money_days.taxes + excluded.taxes`},
+		{`INSERT INTO message_days (subscriber_id, local_day, outcome, operator, count)`, messages, `
+			ON CONFLICT (subscriber_id, local_day, outcome, operator) DO UPDATE SET
+				count = message_days.count + excluded.count`},
+		{`INSERT INTO risk_days (subscriber_id, local_day, risk_level, count, min_score)`, risk, `
+			ON CONFLICT (subscriber_id, local_day, risk_level) DO UPDATE SET
+				count = risk_days.count + excluded.count,
+				min_score = CASE WHEN excluded.min_score < risk_days.min_score
+				                 THEN excluded.min_score ELSE risk_days.min_score END`},
+		{`INSERT INTO balance_days (subscriber_id, local_day, operator, currency, booked_at, transaction_id, balance)`, balances, `
+			ON CONFLICT (subscriber_id, local_day, operator, currency) DO UPDATE SET
+				booked_at = excluded.booked_at, transaction_id = excluded.transaction_id, balance = excluded.balance
+			WHERE excluded.booked_at > balance_days.booked_at
+			   OR excluded.booked_at = balance_days.booked_at AND excluded.transaction_id > balance_days.transaction_id`},
+		{`INSERT INTO counterparty_months (subscriber_id, local_month, counterparty_key, currency, count, money_in, money_out, last_id)`, counter, `
+			ON CONFLICT (subscriber_id, local_month, counterparty_key, currency) DO UPDATE SET
+				count = counterparty_months.count + excluded.count,
+				money_in = counterparty_months.money_in + excluded.money_in,
+				money_out = counterparty_months.money_out + excluded.money_out,
+				last_id = CASE WHEN excluded.last_id > counterparty_months.last_id
+				               THEN excluded.last_id ELSE counterparty_months.last_id END`},
+	} {
+		if err := t.upsert(ctx, u.head, u.rows, u.tail); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// upsert runs head VALUES rows tail, in the chunks that Save's inserts use:
+// a few sizes of statement, which PostgreSQL's driver prepares once each.
+// No two rows of a statement share a key: PostgreSQL refuses to update a
+// row twice in one statement.
+func (t totaler) upsert(ctx context.Context, head string, rows [][]any, tail string) error {
+	return chunks(len(rows), func(lo, hi int) error {
+		width := len(rows[lo])
+		args := make([]any, 0, (hi-lo)*width)
+		for _, r := range rows[lo:hi] {
+			args = append(args, r...)
+		}
+		return t.exec(ctx, head+" VALUES "+rowsSQL(hi-lo, width)+tail, args...)
+	})
+}
