@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/momoanalytics/momo"
@@ -38,6 +39,7 @@ func runImport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	limitMemory(e)
 
 	var total momo.Counts
 	for _, path := range paths {
@@ -62,6 +64,19 @@ func runImport(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "Nothing new: every message was already imported.")
 	}
 	return nil
+}
+
+// importMemory is the soft limit on the Go heap of an import, unless
+// GOMEMLIMIT sets another. The heap holds a few batches in flight, yet
+// Go's default lets it grow to twice what it holds between collections;
+// with SQLite's page cache beside it, a 100,000-message import then peaked
+// at 107 MB, and with this limit at 93 MB, in the same time.
+const importMemory = 56 << 20
+
+func limitMemory(e *env) {
+	if e.getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(importMemory)
+	}
 }
 
 // importFile imports one export. A file that cannot be read at all is an
