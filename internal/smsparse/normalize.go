@@ -13,6 +13,11 @@ func Normalize(s string) string {
 	if isNormal(s) {
 		return s
 	}
+	return normalizeSpaces(s)
+}
+
+// normalizeSpaces is Normalize for a text known not to be normal.
+func normalizeSpaces(s string) string {
 	s = strings.TrimSpace(s)
 	if isNormal(s) {
 		return s
@@ -91,10 +96,10 @@ func isNormal(s string) bool {
 // from the text. A text already normalized and in lower case is returned as
 // both without copying.
 func normalizeLower(s string) (text, lower string) {
+	// Normalizing changes only white space: the capitals stay.
 	normal, upper := scanText(s)
 	if !normal {
-		s = Normalize(s)
-		_, upper = scanText(s)
+		s = normalizeSpaces(s)
 	}
 	if !upper {
 		return s, s
