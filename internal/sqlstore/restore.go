@@ -133,11 +133,12 @@ func (b *backupReader) decode(v any) error {
 // end checks that nothing follows the closing line, and reads the gzip
 // stream to its end, which is where its checksum is verified.
 func (b *backupReader) end() error {
-	rest, err := io.ReadAll(io.LimitReader(b.r, 1<<10))
+	const slack = 1 << 10 // white space a file may end with
+	rest, err := io.ReadAll(io.LimitReader(b.r, slack+1))
 	if err != nil {
 		return badBackup("it is damaged (its checksum does not match)", err)
 	}
-	if len(bytes.TrimSpace(rest)) > 0 {
+	if len(rest) > slack || len(bytes.TrimSpace(rest)) > 0 {
 		return badBackup("something follows its closing line", nil)
 	}
 	return nil
