@@ -34,6 +34,17 @@ type fixture struct {
 
 func newFixture(tb testing.TB) fixture {
 	tb.Helper()
+	store, err := sqlstore.Open(context.Background(), filepath.Join(tb.TempDir(), "momo.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return fixtureOn(tb, store)
+}
+
+// fixtureOn builds an importer around store, closed when the test ends.
+func fixtureOn(tb testing.TB, store *sqlstore.Store) fixture {
+	tb.Helper()
+	tb.Cleanup(func() { store.Close() })
 	ctx := context.Background()
 	book, err := smsparse.Builtin()
 	if err != nil {
@@ -43,11 +54,6 @@ func newFixture(tb testing.TB) fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	store, err := sqlstore.Open(ctx, filepath.Join(tb.TempDir(), "momo.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { store.Close() })
 	sub, err := store.Subscriber(ctx, momo.SourceCLI, "local", momo.Subscriber{})
 	if err != nil {
 		tb.Fatal(err)

@@ -5,8 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"io"
-	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,36 +17,19 @@ import (
 	"github.com/momoanalytics/momo"
 	"github.com/momoanalytics/momo/internal/ingest"
 	"github.com/momoanalytics/momo/internal/smsbackup"
-	"github.com/momoanalytics/momo/internal/smsparse"
 	"github.com/momoanalytics/momo/internal/sqlstore"
 	"github.com/momoanalytics/momo/internal/sqlstore/pgtest"
-	"github.com/momoanalytics/momo/internal/vault"
 )
 
 // pgFixture is newFixture on PostgreSQL, in a schema of the test's own
 // that dbURL names.
 func pgFixture(tb testing.TB, dbURL string) fixture {
 	tb.Helper()
-	ctx := context.Background()
-	book, err := smsparse.Builtin()
+	store, err := sqlstore.OpenPostgres(context.Background(), dbURL, sqlstore.PostgresOptions{})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	v, err := vault.New(testKey, testSecret)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	store, err := sqlstore.OpenPostgres(ctx, dbURL, sqlstore.PostgresOptions{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { store.Close() })
-	sub, err := store.Subscriber(ctx, momo.SourceCLI, "local", momo.Subscriber{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	im := &ingest.Importer{Parser: book, Cipher: v, Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	return fixture{im: im, store: store, sub: sub}
+	return fixtureOn(tb, store)
 }
 
 // tryImport imports data and returns the error instead of failing.

@@ -130,21 +130,7 @@ func (r reporter) each(ctx context.Context, query string, f filter, scan func(*s
 func (r reporter) messages(ctx context.Context, rep *momo.Report) error {
 	err := r.each(ctx, `
 		SELECT outcome, CAST(SUM(count) AS BIGINT) FROM message_days WHERE {where}
-		GROUP BY outcome`, filter{}, func(rows *sql.Rows) error {
-		var outcome momo.Outcome
-		var n int
-		if err := rows.Scan(&outcome, &n); err != nil {
-			return err
-		}
-		rep.Messages += n
-		switch outcome {
-		case momo.OutcomeUnrecognized:
-			rep.Unrecognized = n
-		case momo.OutcomeRejected:
-			rep.Rejected = n
-		}
-		return nil
-	})
+		GROUP BY outcome`, filter{}, countOutcomes(rep))
 	if err != nil {
 		return err
 	}
@@ -184,24 +170,11 @@ func (r reporter) money(ctx context.Context, rep *momo.Report) error {
 		       CAST(SUM(total) AS BIGINT), CAST(SUM(fees) AS BIGINT), CAST(SUM(taxes) AS BIGINT)
 		FROM money_days WHERE {where}
 		GROUP BY substr(local_day, 1, 7), currency, kind, direction`,
-		filter{}, func(rows *sql.Rows) error {
-			var g moneyGroup
-			if err := rows.Scan(&g.month, &g.currency, &g.kind, &g.direction, &g.count,
-				&g.amount, &g.fees, &g.taxes); err != nil {
-				return err
-			}
-			groups = append(groups, g)
-			return nil
-		})
+		filter{}, collectMoney(&groups))
 	if err != nil {
 		return err
 	}
-	for _, g := range groups {
-		rep.Transactions += g.count
-	}
-	rep.Months = months(groups)
-	rep.Kinds = kinds(groups)
-	rep.Charges = charges(groups)
+	addMoney(rep, groups)
 	return nil
 }
 
@@ -435,16 +408,7 @@ func (r reporter) balances(ctx context.Context, rep *momo.Report) error {
 		SELECT operator, currency, CAST(SUM(balance) AS BIGINT), MAX(booked_at)
 		FROM last WHERE nth = 1
 		GROUP BY operator, currency
-		ORDER BY operator, currency`, filter{}, func(rows *sql.Rows) error {
-		var b momo.BalanceAt
-		var at dbTime
-		if err := rows.Scan(&b.Operator, &b.Currency, &b.Balance, &at); err != nil {
-			return err
-		}
-		b.At = at.Time
-		rep.Balances = append(rep.Balances, b)
-		return nil
-	})
+		ORDER BY operator, currency`, filter{}, appendBalance(rep))
 }
 
 // riskLevels counts the assessed transactions of each risk level, the
@@ -490,4 +454,64 @@ func (r reporter) alerts(ctx context.Context, rep *momo.Report) error {
 		rep.Alerts = append(rep.Alerts, a)
 		return nil
 	}, maxAlerts)
+}
+
+// Row readers shared by the report and the test oracle that computes it
+// from the base tables.
+
+// countOutcomes reads (outcome, count) rows into the message counts.
+func countOutcomes(rep *momo.Report) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		var outcome momo.Outcome
+		var n int
+		if err := rows.Scan(&outcome, &n); err != nil {
+			return err
+		}
+		rep.Messages += n
+		switch outcome {
+		case momo.OutcomeUnrecognized:
+			rep.Unrecognized = n
+		case momo.OutcomeRejected:
+			rep.Rejected = n
+		}
+		return nil
+	}
+}
+
+// collectMoney reads (month, currency, kind, direction, count, amount,
+// fees, taxes) rows into groups.
+func collectMoney(groups *[]moneyGroup) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		var g moneyGroup
+		if err := rows.Scan(&g.month, &g.currency, &g.kind, &g.direction, &g.count,
+			&g.amount, &g.fees, &g.taxes); err != nil {
+			return err
+		}
+		*groups = append(*groups, g)
+		return nil
+	}
+}
+
+// addMoney adds the money groups up into the report's sections.
+func addMoney(rep *momo.Report, groups []moneyGroup) {
+	for _, g := range groups {
+		rep.Transactions += g.count
+	}
+	rep.Months = months(groups)
+	rep.Kinds = kinds(groups)
+	rep.Charges = charges(groups)
+}
+
+// appendBalance reads (operator, currency, balance, time) rows.
+func appendBalance(rep *momo.Report) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		var b momo.BalanceAt
+		var at dbTime
+		if err := rows.Scan(&b.Operator, &b.Currency, &b.Balance, &at); err != nil {
+			return err
+		}
+		b.At = at.Time
+		rep.Balances = append(rep.Balances, b)
+		return nil
+	}
 }

@@ -59,21 +59,7 @@ func (r oracle) messages(ctx context.Context, rep *momo.Report) error {
 	byOutcome := filter{conds: []string{"outcome IN (" + strings.Join(names, ", ") + ")"}}
 	err := r.each(ctx, `
 		SELECT outcome, COUNT(*) FROM messages WHERE {where}
-		GROUP BY outcome`, byOutcome, func(rows *sql.Rows) error {
-		var outcome momo.Outcome
-		var n int
-		if err := rows.Scan(&outcome, &n); err != nil {
-			return err
-		}
-		rep.Messages += n
-		switch outcome {
-		case momo.OutcomeUnrecognized:
-			rep.Unrecognized = n
-		case momo.OutcomeRejected:
-			rep.Rejected = n
-		}
-		return nil
-	})
+		GROUP BY outcome`, byOutcome, countOutcomes(rep))
 	if err != nil {
 		return err
 	}
@@ -100,24 +86,11 @@ func (r oracle) money(ctx context.Context, rep *momo.Report) error {
 		       COALESCE(SUM(amount), 0), COALESCE(SUM(fee), 0), COALESCE(SUM(tax), 0)
 		FROM transactions WHERE {where}
 		GROUP BY local_month, currency, kind, direction`,
-		filter{conds: []string{"booked = 1"}}, func(rows *sql.Rows) error {
-			var g moneyGroup
-			if err := rows.Scan(&g.month, &g.currency, &g.kind, &g.direction, &g.count,
-				&g.amount, &g.fees, &g.taxes); err != nil {
-				return err
-			}
-			groups = append(groups, g)
-			return nil
-		})
+		filter{conds: []string{"booked = 1"}}, collectMoney(&groups))
 	if err != nil {
 		return err
 	}
-	for _, g := range groups {
-		rep.Transactions += g.count
-	}
-	rep.Months = months(groups)
-	rep.Kinds = kinds(groups)
-	rep.Charges = charges(groups)
+	addMoney(rep, groups)
 	return nil
 }
 
@@ -182,16 +155,7 @@ func (r oracle) balances(ctx context.Context, rep *momo.Report) error {
 		       MAX(l.at)
 		FROM last l
 		GROUP BY l.operator, l.currency
-		ORDER BY l.operator, l.currency`, filter{conds: []string{"balance IS NOT NULL"}}, func(rows *sql.Rows) error {
-		var b momo.BalanceAt
-		var at dbTime
-		if err := rows.Scan(&b.Operator, &b.Currency, &b.Balance, &at); err != nil {
-			return err
-		}
-		b.At = at.Time
-		rep.Balances = append(rep.Balances, b)
-		return nil
-	})
+		ORDER BY l.operator, l.currency`, filter{conds: []string{"balance IS NOT NULL"}}, appendBalance(rep))
 }
 
 // riskLevels counts the assessed transactions of each risk level.
