@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/pressly/goose/v3"
 )
 
 // A backup is every row of every table of ours, as gzip-compressed JSON
@@ -105,7 +103,7 @@ type backupEnd struct {
 // Backup writes a snapshot of the whole database to w while others keep
 // reading and writing: the rows are read in one read-only transaction.
 func (s *Store) Backup(ctx context.Context, w io.Writer) (BackupInfo, error) {
-	info := BackupInfo{Format: backupFormat, Engine: s.engine(), CreatedAt: s.now().UTC(), Rows: map[string]int{}}
+	info := BackupInfo{Format: backupFormat, Engine: s.d.name, CreatedAt: s.now().UTC(), Rows: map[string]int{}}
 
 	tx, err := s.db.BeginTx(ctx, s.d.reportTx)
 	if err != nil {
@@ -209,39 +207,18 @@ func portable(v any) (any, error) {
 	return nil, fmt.Errorf("unexpected value of type %T", v)
 }
 
-// resetIdentities makes PostgreSQL's id sequences continue after the ids
-// restored; SQLite takes the next rowid from the table itself.
+// resetIdentities makes every table's generated ids continue after the
+// ids restored, where the database does not do that itself.
 func (s *Store) resetIdentities(ctx context.Context, tx *sql.Tx) error {
-	if s.d.goose != goose.DialectPostgres {
+	if s.d.resetIdentity == nil {
 		return nil
 	}
 	for _, table := range backupTables {
-		// Only tables with an id column have a sequence to reset.
-		var seq sql.NullString
-		err := tx.QueryRowContext(ctx, `
-			SELECT pg_get_serial_sequence(quote_ident(table_name), 'id')
-			FROM information_schema.columns
-			WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id'`, table).Scan(&seq)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !seq.Valid) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("sequence of %s: %w", table, err)
-		}
-		_, err = tx.ExecContext(ctx, "SELECT setval($1, COALESCE((SELECT MAX(id) FROM "+table+"), 0) + 1, false)", seq.String)
-		if err != nil {
-			return fmt.Errorf("sequence of %s: %w", table, err)
+		if err := s.d.resetIdentity(ctx, tx, table); err != nil {
+			return err
 		}
 	}
 	return nil
-}
-
-// engine names the database engine in backup headers.
-func (s *Store) engine() string {
-	if s.d.goose == goose.DialectPostgres {
-		return "postgres"
-	}
-	return "sqlite"
 }
 
 // schemaVersion reads the newest applied migration inside tx, so that the
@@ -267,13 +244,8 @@ func (s *Store) latestSchema() (int64, error) {
 // tableExists reports whether the database has table at its current
 // schema version.
 func (s *Store) tableExists(ctx context.Context, tx *sql.Tx, table string) (bool, error) {
-	query := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`
-	if s.d.goose == goose.DialectPostgres {
-		query = `SELECT COUNT(*) FROM information_schema.tables
-			WHERE table_schema = current_schema() AND table_name = ?`
-	}
 	var n int
-	if err := tx.QueryRowContext(ctx, s.d.q(query), table).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, s.d.q(s.d.tableCount), table).Scan(&n); err != nil {
 		return false, fmt.Errorf("look up table %s: %w", table, err)
 	}
 	return n > 0, nil

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
@@ -25,6 +26,7 @@ import (
 
 // dialect describes one database.
 type dialect struct {
+	name       string        // as backups record it
 	driver     string        // database/sql driver name
 	goose      goose.Dialect // for the migration runner
 	migrations string        // folder under migrations/ with this dialect's files
@@ -46,9 +48,15 @@ type dialect struct {
 	reportTx *sql.TxOptions
 	// closing is a statement run before the store closes, if any.
 	closing string
+	// tableCount counts the tables of this schema named "?": 1 or 0.
+	tableCount string
+	// resetIdentity makes a table's generated ids continue after the ids
+	// a restore wrote; nil when the database does that itself.
+	resetIdentity func(ctx context.Context, tx *sql.Tx, table string) error
 }
 
 var sqliteDialect = &dialect{
+	name:       "sqlite",
 	driver:     "sqlite",
 	goose:      goose.DialectSQLite3,
 	migrations: "migrations/sqlite",
@@ -57,7 +65,9 @@ var sqliteDialect = &dialect{
 	reportTx: &sql.TxOptions{ReadOnly: true},
 	// Refreshes the statistics the query planner uses, as SQLite advises
 	// applications to do before closing.
-	closing: "PRAGMA optimize",
+	closing:    "PRAGMA optimize",
+	tableCount: `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`,
+	// SQLite takes the next rowid from the table itself.
 }
 
 func (d *dialect) q(query string) string {

@@ -28,6 +28,7 @@ import (
 // unchanged; only the placeholders are rebound ("?" becomes "$1").
 
 var postgresDialect = &dialect{
+	name:        "postgres",
 	driver:      "pgx",
 	goose:       goose.DialectPostgres,
 	migrations:  "migrations/postgres",
@@ -38,6 +39,30 @@ var postgresDialect = &dialect{
 	// Report's queries must read one snapshot; PostgreSQL's default, READ
 	// COMMITTED, gives each statement its own.
 	reportTx: &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead},
+	tableCount: `SELECT COUNT(*) FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_name = ?`,
+	resetIdentity: resetSequence,
+}
+
+// resetSequence makes the id sequence of table, if it has one, continue
+// after the largest id in it.
+func resetSequence(ctx context.Context, tx *sql.Tx, table string) error {
+	var seq sql.NullString
+	err := tx.QueryRowContext(ctx, `
+		SELECT pg_get_serial_sequence(quote_ident(table_name), 'id')
+		FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id'`, table).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !seq.Valid) {
+		return nil // no id column, or no sequence behind it
+	}
+	if err != nil {
+		return fmt.Errorf("sequence of %s: %w", table, err)
+	}
+	_, err = tx.ExecContext(ctx, "SELECT setval($1, COALESCE((SELECT MAX(id) FROM "+table+"), 0) + 1, false)", seq.String)
+	if err != nil {
+		return fmt.Errorf("sequence of %s: %w", table, err)
+	}
+	return nil
 }
 
 // Defaults for what DATABASE_URL does not set.
