@@ -122,9 +122,16 @@ type StoredMessage struct {
 // ("2006-01-02", inclusive); empty means unbounded. Subscriber 0 means all.
 // Messages count on their own local day (MessageRecord.LocalDay).
 type ReportQuery struct {
+	// Owner, when set, limits the report to the subscribers linked to that
+	// account (none linked: an empty report); Subscriber, when set, to one
+	// subscriber (which must then be the Owner's, or the report is empty).
+	Owner      UserID
 	Subscriber SubscriberID
 	From, To   string
 	Top        int // how many counterparties to list in each currency
+	// Series asks for the day-by-day figures too: Days, and
+	// BalanceHistory (the last balance of each day).
+	Series bool
 }
 
 // Report is the analytics of a subscriber's history, computed by the store.
@@ -142,6 +149,9 @@ type Report struct {
 	UnrecognizedBy []OperatorCount
 	RiskLevels     []LevelCount // assessed transactions per risk level
 	Alerts         []Alert      // the most recent HIGH and CRITICAL verdicts
+	// With ReportQuery.Series only:
+	Days           []DayTotal
+	BalanceHistory []BalanceAt // per day, operator and currency, oldest first
 }
 
 // LevelCount counts assessed transactions of one risk level.
