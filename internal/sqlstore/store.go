@@ -94,7 +94,7 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 }
 
 func (s *Store) init(ctx context.Context) error {
-	if err := s.db.PingContext(ctx); err != nil {
+	if err := s.pingAtStart(ctx); err != nil {
 		return s.fail(ctx, "open", err)
 	}
 	files, err := fs.Sub(migrationFiles, s.d.migrations)
@@ -122,8 +122,35 @@ func (s *Store) init(ctx context.Context) error {
 	return s.migrateAtStart(ctx)
 }
 
-// migrateAttempts bounds migrateAtStart's attempts on SQLite.
+// migrateAttempts bounds the attempts of pingAtStart and migrateAtStart
+// on SQLite.
 const migrateAttempts = 5
+
+// pingAtStart opens the first connection. Its pragmas turn a new SQLite
+// file to WAL, which needs the file to itself for a moment: a process
+// opening the same new file at that moment is told "busy" at once, without
+// busy_timeout's wait, so it tries again a little later.
+func (s *Store) pingAtStart(ctx context.Context) error {
+	for attempt := 1; ; attempt++ {
+		err := s.db.PingContext(ctx)
+		if err == nil || !s.d.busy(err) || attempt == migrateAttempts {
+			return err
+		}
+		if err := pause(ctx, attempt); err != nil {
+			return err
+		}
+	}
+}
+
+// pause waits a little longer at each attempt, or until ctx ends.
+func pause(ctx context.Context, attempt int) error {
+	select {
+	case <-time.After(time.Duration(attempt) * 50 * time.Millisecond):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 // migrateAtStart brings the schema up to date when the store opens. On
 // SQLite, which has no lock to hold across migrations, two processes
@@ -139,9 +166,7 @@ func (s *Store) migrateAtStart(ctx context.Context) error {
 		if err == nil || s.d != sqliteDialect || attempt == migrateAttempts {
 			return err
 		}
-		select {
-		case <-time.After(time.Duration(attempt) * 50 * time.Millisecond):
-		case <-ctx.Done():
+		if pause(ctx, attempt) != nil {
 			return err
 		}
 	}
