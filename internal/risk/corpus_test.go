@@ -52,7 +52,7 @@ type backupSMS struct {
 }
 
 // readExport reads the real Rwanda export in file order.
-func readExport(t *testing.T) []momo.Message {
+func readExport(t testing.TB) []momo.Message {
 	t.Helper()
 	data, err := os.ReadFile(corpus.Path(t, "mtn-rwanda-sms-backup.xml"))
 	if err != nil {

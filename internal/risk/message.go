@@ -226,15 +226,16 @@ func (in *inspection) checkArrival() {
 
 // checkRequests: requests the operator's own text never makes, read after
 // its boilerplate is removed.
+var requestReasons = map[Rule]string{
+	RuleAsksMoneyBack: "The message asks for money to be sent back, which an operator's SMS never does.",
+	RuleAsksToCall:    "The message asks you to call or message a phone number.",
+	RuleAsksForPIN:    "The message asks for a PIN or a code.",
+}
+
 func (in *inspection) checkRequests() {
 	text := withoutBoilerplate(in.lower, in.ops)
-	reasons := map[Rule]string{
-		RuleAsksMoneyBack: "The message asks for money to be sent back, which an operator's SMS never does.",
-		RuleAsksToCall:    "The message asks you to call or message a phone number.",
-		RuleAsksForPIN:    "The message asks for a PIN or a code.",
-	}
 	for _, r := range scanText(text) {
-		in.add(r, reasons[r])
+		in.add(r, requestReasons[r])
 	}
 	if foreignLink(text, in.ops) {
 		in.add(RuleForeignLink, fmt.Sprintf("The message holds a link that is not %s's.", in.name()))

@@ -43,3 +43,23 @@ func TestRwandaReplay(t *testing.T) {
 		t.Errorf("%.1f%% of ordinary payments are HIGH or above; must be fewer than half", 100*share)
 	}
 }
+
+// BenchmarkReplay assesses the real Rwanda export in order, as an import
+// does; the messages are parsed once beforehand.
+func BenchmarkReplay(b *testing.B) {
+	var cands []Candidate
+	for _, m := range readExport(b) {
+		p := parser(b).Parse(m)
+		tx := p.Transaction
+		cands = append(cands, Candidate{Message: m, Parse: p, CounterpartyKey: CounterpartyKeyOf([]byte("replay"), tx.Counterparty, tx.CounterpartyNumber)})
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		r := Replay{Config: DefaultConfig(), Settings: Settings{Location: kigali}}
+		for _, c := range cands {
+			r.Next(c)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(cands)), "ns/msg")
+}

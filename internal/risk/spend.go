@@ -110,7 +110,7 @@ func (a *assessment) baseline(at time.Time) ([]int64, string) {
 }
 
 func (a *assessment) recent(at time.Time, keep func(momo.Kind) bool) []int64 {
-	var out []int64
+	out := make([]int64, 0, min(a.cfg.BaselineSize, len(a.h.Outgoing)))
 	for i := len(a.h.Outgoing) - 1; i >= 0 && len(out) < a.cfg.BaselineSize; i-- {
 		s := a.h.Outgoing[i]
 		if s.Currency == a.tx.Currency && keep(s.Kind) && !after(s.At, at) {
@@ -124,25 +124,26 @@ func (a *assessment) recent(at time.Time, keep func(momo.Kind) bool) []int64 {
 // taken as earlier, since the history holds only the past.
 func after(t, ref time.Time) bool { return !t.IsZero() && !ref.IsZero() && t.After(ref) }
 
+// median sorts xs in place.
 func median(xs []int64) int64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	n := len(s)
+	slices.Sort(xs)
+	n := len(xs)
 	if n%2 == 1 {
-		return s[n/2]
+		return xs[n/2]
 	}
-	return s[n/2-1] + (s[n/2]-s[n/2-1])/2
+	return xs[n/2-1] + (xs[n/2]-xs[n/2-1])/2
 }
 
+// mad is the median absolute deviation from med; it overwrites xs with the
+// deviations, which spares an import an allocation per payment.
 func mad(xs []int64, med int64) int64 {
-	dev := make([]int64, len(xs))
 	for i, x := range xs {
-		dev[i] = x - med
-		if dev[i] < 0 {
-			dev[i] = -dev[i]
+		xs[i] = x - med
+		if xs[i] < 0 {
+			xs[i] = -xs[i]
 		}
 	}
-	return median(dev)
+	return median(xs)
 }
 
 // checkBudget adds the principal sent earlier on the same local day; the

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // fold returns the text the phrase rules read: lower case, white space
@@ -13,7 +14,16 @@ func fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	for _, r := range strings.TrimSpace(s) {
+	s = strings.TrimSpace(s)
+	for i := 0; i < len(s); {
+		// Operator texts are ASCII but for a name or an accent: those
+		// bytes are folded here, the rest rune by rune.
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		i += n
+
 		if unicode.IsSpace(r) {
 			space = true
 			continue
@@ -22,7 +32,14 @@ func fold(s string) string {
 			b.WriteByte(' ')
 			space = false
 		}
-		b.WriteRune(unicode.ToLower(r))
+		switch {
+		case 'A' <= r && r <= 'Z':
+			b.WriteByte(byte(r) + 'a' - 'A')
+		case r < utf8.RuneSelf:
+			b.WriteByte(byte(r))
+		default:
+			b.WriteRune(unicode.ToLower(r))
+		}
 	}
 	return b.String()
 }
