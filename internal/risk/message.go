@@ -233,11 +233,11 @@ var requestReasons = map[Rule]string{
 }
 
 func (in *inspection) checkRequests() {
-	text := withoutBoilerplate(in.lower, in.ops)
-	for _, r := range scanText(text) {
+	text := scan(withoutBoilerplate(in.lower, in.ops))
+	for _, r := range scanText(&text) {
 		in.add(r, requestReasons[r])
 	}
-	if foreignLink(text, in.ops) {
+	if foreignLink(&text, in.ops) {
 		in.add(RuleForeignLink, fmt.Sprintf("The message holds a link that is not %s's.", in.name()))
 	}
 }

@@ -5,6 +5,9 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"sync"
+
+	"github.com/momoanalytics/momo/internal/literal"
 )
 
 // The phrase rules are regular expressions that begin with a word
@@ -18,8 +21,10 @@ import (
 type phrase struct {
 	re *regexp.Regexp
 	// anyOf are texts of which every match contains one; nil when the
-	// expression offers none worth checking.
+	// expression offers none worth checking. ids are their numbers in
+	// phraseTexts.
 	anyOf []string
+	ids   []int
 }
 
 func newPhrase(expr string) phrase {
@@ -32,16 +37,71 @@ func newPhrase(expr string) phrase {
 	if !ok || shortest(set) < 2 {
 		set = nil
 	}
-	return phrase{re: re, anyOf: set}
+	return phrase{re: re, anyOf: set, ids: number(set)}
 }
 
-// mayMatch reports whether text holds one of the phrase's texts.
-func (p phrase) mayMatch(text string) bool {
+// The texts of every phrase, numbered, so that one pass of a literal
+// index over a message answers the pre-checks of all phrases. The phrases
+// are package variables: the index is built on first use, once they all
+// exist, over those numbered by then.
+var (
+	phraseMu    sync.Mutex
+	phraseTexts []string
+	phraseIndex = sync.OnceValue(func() phraseTable {
+		phraseMu.Lock()
+		defer phraseMu.Unlock()
+		return phraseTable{index: literal.New(phraseTexts), n: len(phraseTexts)}
+	})
+)
+
+// phraseTable is the index over the first n phrase texts; nil when they
+// were too many, and then each is searched for.
+type phraseTable struct {
+	index *literal.Index
+	n     int
+}
+
+func number(texts []string) []int {
+	phraseMu.Lock()
+	defer phraseMu.Unlock()
+	ids := make([]int, len(texts))
+	for i, t := range texts {
+		ids[i] = len(phraseTexts)
+		phraseTexts = append(phraseTexts, t)
+	}
+	return ids
+}
+
+// scanned is a text with the phrase texts it contains.
+type scanned struct {
+	text    string
+	table   phraseTable
+	present literal.Set
+}
+
+func scan(text string) scanned {
+	s := scanned{text: text, table: phraseIndex()}
+	if s.table.index != nil {
+		s.table.index.Scan(text, &s.present)
+	}
+	return s
+}
+
+// has reports whether the text holds the phrase text numbered id.
+func (s *scanned) has(id int, text string) bool {
+	if s.table.index == nil || id >= s.table.n {
+		return strings.Contains(s.text, text)
+	}
+	return s.present.Has(id)
+}
+
+// mayMatch reports whether the text holds one of the phrase's texts.
+func (p phrase) mayMatch(s *scanned) bool {
 	if p.anyOf == nil {
 		return true
 	}
-	for _, s := range p.anyOf {
-		if strings.Contains(text, s) {
+	for i, id := range p.ids {
+		if s.has(id, p.anyOf[i]) {
 			return true
 		}
 	}

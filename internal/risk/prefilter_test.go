@@ -2,6 +2,7 @@ package risk
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -51,9 +52,13 @@ func TestPhrasePreCheckSound(t *testing.T) {
 	matched := 0
 	for _, p := range all {
 		for _, text := range texts {
+			searched := p.anyOf == nil || slices.ContainsFunc(p.anyOf, func(s string) bool { return strings.Contains(text, s) })
+			if indexed := p.mayMatch(new(scan(text))); indexed != searched {
+				t.Errorf("%s on %q: the index says %v, a search for each text %v", p.re, text, indexed, searched)
+			}
 			if p.re.MatchString(text) {
 				matched++
-				if !p.mayMatch(text) {
+				if !p.mayMatch(new(scan(text))) {
 					t.Errorf("%s matches %q, but its pre-check %q refuses it", p.re, text, p.anyOf)
 				}
 			}

@@ -87,20 +87,21 @@ var negation = regexp.MustCompile(`\b(?:never|not|don't|dont|do not|no one|nobod
 // for, in bytes: the longest negation and its 20-character gap.
 const negationReach = 40
 
-// scanText returns the rules whose requests appear in lower.
-func scanText(lower string) []Rule {
+// scanText returns the rules whose requests appear in the text.
+func scanText(text *scanned) []Rule {
 	var out []Rule
 	for _, tr := range textRules {
-		if matchesUnnegated(lower, tr.phrases) {
+		if matchesUnnegated(text, tr.phrases) {
 			out = append(out, tr.rule)
 		}
 	}
 	return out
 }
 
-func matchesUnnegated(lower string, phrases []phrase) bool {
+func matchesUnnegated(text *scanned, phrases []phrase) bool {
+	lower := text.text
 	for _, p := range phrases {
-		if !p.mayMatch(lower) {
+		if !p.mayMatch(text) {
 			continue
 		}
 		for _, loc := range p.re.FindAllStringIndex(lower, -1) {
@@ -119,13 +120,13 @@ func matchesUnnegated(lower string, phrases []phrase) bool {
 // MTN Rwanda's "imbank.bank" account names) is not among them.
 var linkRe = newPhrase(`(?:https?://|www\.)[^\s]+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|info|biz|ly|me|co|io|xyz|top|link|app|site|online|click|live|rw|gh|ke|ug|tz)\b(?:/[^\s]*)?`)
 
-// foreignLink reports whether lower holds a link that is not one of the
+// foreignLink reports whether the text holds a link that is not one of the
 // operators' own.
-func foreignLink(lower string, ops []*Operator) bool {
-	if !linkRe.mayMatch(lower) {
+func foreignLink(text *scanned, ops []*Operator) bool {
+	if !linkRe.mayMatch(text) {
 		return false
 	}
-	for _, link := range linkRe.re.FindAllString(lower, -1) {
+	for _, link := range linkRe.re.FindAllString(text.text, -1) {
 		if !ownLink(link, ops) {
 			return true
 		}

@@ -42,6 +42,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/momoanalytics/momo"
+	"github.com/momoanalytics/momo/internal/literal"
 )
 
 //go:embed templates/*.yaml
@@ -87,7 +88,7 @@ type Book struct {
 	operators []*Operator
 	bySender  map[string][]*Operator // sender id as written and as senderKey folds it
 	ceiling   int64                  // largest amount in major units; 0 means no limit
-	literals  *literalIndex          // every hint and required literal; nil: search each
+	literals  *literal.Index         // every hint and required literal; nil: search each
 
 	vocabOnce sync.Once
 	vocab     map[string]bool // words Redact keeps
@@ -109,8 +110,8 @@ type Operator struct {
 	Senders   []string
 	Templates []*Template
 
-	hints []literal // lower-case words that suggest this operator in text
-	exp   int       // the currency's minor digits
+	hints []bookLiteral // lower-case words that suggest this operator in text
+	exp   int           // the currency's minor digits
 }
 
 // Template is one compiled message shape.
@@ -126,7 +127,7 @@ type Template struct {
 	anchored bool           // the pattern only matches at the start of a message
 	window   int            // longest text the backtracking matcher takes; 0: any
 	size     int            // instructions in the compiled program
-	literals []literal      // lower-case texts every match contains: a cheap pre-filter
+	literals []bookLiteral  // lower-case texts every match contains: a cheap pre-filter
 	lead     string         // lower-case literal every match starts with, if any
 	// anchor is a literal every match holds preMin to preMax bytes after
 	// its start; anchoredRe matches only at the start of its text. Nil
@@ -257,7 +258,7 @@ func compile(specs []operatorSpec) (*Book, error) {
 func (b *Book) numberLiterals() {
 	ids := map[string]int{}
 	var texts []string
-	number := func(l *literal) {
+	number := func(l *bookLiteral) {
 		id, ok := ids[l.text]
 		if !ok {
 			id = len(ids)
@@ -276,9 +277,7 @@ func (b *Book) numberLiterals() {
 			}
 		}
 	}
-	if len(texts) <= maxRemembered {
-		b.literals = newLiteralIndex(texts)
-	}
+	b.literals = literal.New(texts)
 }
 
 func compileOperator(spec operatorSpec) (*Operator, []string) {
@@ -305,7 +304,7 @@ func compileOperator(spec operatorSpec) (*Operator, []string) {
 	}
 	op.exp, _ = cur.Exponent()
 	for _, h := range spec.Hints {
-		op.hints = append(op.hints, literal{text: strings.ToLower(h)})
+		op.hints = append(op.hints, bookLiteral{text: strings.ToLower(h)})
 	}
 	env := patternEnv{currencyWords: spec.CurrencyWords, timeLayouts: spec.TimeLayouts, parseLayouts: withLowerPM(spec.TimeLayouts)}
 	if len(env.currencyWords) == 0 {
@@ -361,7 +360,7 @@ func compileTemplate(ts templateSpec, env patternEnv) (*Template, error) {
 	t.anchor, t.preMin, t.preMax, t.anchoredRe = c.anchor, c.preMin, c.preMax, c.anchoredRe
 	t.groups = indexGroups(t.re)
 	for _, l := range c.literals {
-		t.literals = append(t.literals, literal{text: l})
+		t.literals = append(t.literals, bookLiteral{text: l})
 	}
 	if ts.Companion != nil {
 		if t.Companion, err = compileCompanion(*ts.Companion); err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/momoanalytics/momo"
+	"github.com/momoanalytics/momo/internal/literal"
 )
 
 // Parse reads one message. It tries the operators the sender id names
@@ -151,9 +152,9 @@ func (op *Operator) mentioned(seen *seenLiterals) bool {
 	return false
 }
 
-// literal is a lower-case text that templates require or operators are
+// bookLiteral is a lower-case text that templates require or operators are
 // known by, numbered across the book so that one parse looks each up once.
-type literal struct {
+type bookLiteral struct {
 	text string
 	id   int
 }
@@ -163,24 +164,20 @@ type literal struct {
 // question, or one search each when the book has no index.
 type seenLiterals struct {
 	lower   string
-	index   *literalIndex
+	index   *literal.Index
 	scanned bool
-	present [maxRemembered / 64]uint64
+	present literal.Set
 }
 
-// maxRemembered bounds the literal ids the index answers for; the built-in
-// templates number about 500.
-const maxRemembered = 1024
-
-func (s *seenLiterals) has(l literal) bool {
-	if s.index == nil || l.id >= maxRemembered {
+func (s *seenLiterals) has(l bookLiteral) bool {
+	if s.index == nil || l.id >= literal.MaxIDs {
 		return strings.Contains(s.lower, l.text)
 	}
 	if !s.scanned {
-		s.index.scan(s.lower, &s.present)
+		s.index.Scan(s.lower, &s.present)
 		s.scanned = true
 	}
-	return s.present[l.id/64]&(1<<(l.id%64)) != 0
+	return s.present.Has(l.id)
 }
 
 // match tries the operator's templates in order. When none reads the

@@ -1,16 +1,28 @@
-package smsparse
+// Package literal answers, in one pass over a text, which of a fixed set
+// of literals it contains. The parser asks again and again whether a
+// message holds one of its literals (an operator's hints before its
+// templates are tried, a template's required words before its regexp
+// runs), and the risk rules whether it holds a word their phrases need.
+// Asked one at a time with strings.Contains, those questions cost a fifth
+// of a parse, most of it in scans for literals that are absent. An Index is
+// an Aho-Corasick automaton, compiled into a dense transition table, that
+// reports every literal occurring in the text, overlapping ones included.
+package literal
 
-// A parse asks, again and again, whether the message contains one of the
-// book's literals: an operator's hints before its templates are tried, a
-// template's required words before its regexp runs. Asked one at a time
-// with strings.Contains, those questions cost a fifth of a parse, most of it
-// in scans for literals that are absent. literalIndex answers all of them
-// in one pass over the text: an Aho-Corasick automaton, compiled into a
-// dense transition table, that reports every literal occurring in the text,
-// overlapping ones included.
+// MaxIDs bounds the literals an Index answers for; the parser's number
+// about 500.
+const MaxIDs = 1024
 
-// literalIndex finds which of the book's numbered literals a text contains.
-type literalIndex struct {
+// Set holds literal ids, as Scan reports them.
+type Set [MaxIDs / 64]uint64
+
+// Has reports whether id is in the set.
+func (s *Set) Has(id int) bool {
+	return id >= 0 && id < MaxIDs && s[id/64]&(1<<(id%64)) != 0
+}
+
+// Index finds which of its numbered literals a text contains.
+type Index struct {
 	// class maps a byte to its column in next: bytes that no literal uses
 	// share column 0, which keeps the table small.
 	class   [256]uint8
@@ -26,15 +38,18 @@ type literalIndex struct {
 	found [][]uint16
 }
 
-// maxLiteralStates bounds the automaton so that states fit next's uint16.
-// The built-in templates need about a tenth of it.
-const maxLiteralStates = 1 << 16
+// maxStates bounds the automaton so that states fit found's uint16. The
+// parser's templates need about a tenth of it.
+const maxStates = 1 << 16
 
-// newLiteralIndex builds the index of texts, where texts[id] is the literal
-// numbered id. It returns nil when the literals are too many or too long for
-// the table, and the caller falls back to searching for each one.
-func newLiteralIndex(texts []string) *literalIndex {
-	x := &literalIndex{}
+// New builds the index of texts, where texts[id] is the literal numbered
+// id. It returns nil when the literals are more than MaxIDs, or too many or
+// too long for the table: the caller then searches for each one.
+func New(texts []string) *Index {
+	if len(texts) > MaxIDs {
+		return nil
+	}
+	x := &Index{}
 	for _, t := range texts {
 		for i := 0; i < len(t); i++ {
 			if x.class[t[i]] == 0 {
@@ -59,7 +74,7 @@ func newLiteralIndex(texts []string) *literalIndex {
 
 // trie lays the literals out as a tree of states, one per distinct prefix,
 // and records which literal ends where.
-func (x *literalIndex) trie(texts []string) (children []map[uint8]uint16, ok bool) {
+func (x *Index) trie(texts []string) (children []map[uint8]uint16, ok bool) {
 	children = []map[uint8]uint16{{}}
 	x.found = [][]uint16{nil}
 	for id, t := range texts {
@@ -68,7 +83,7 @@ func (x *literalIndex) trie(texts []string) (children []map[uint8]uint16, ok boo
 			c := x.class[t[i]]
 			child, exists := children[s][c]
 			if !exists {
-				if len(children) == maxLiteralStates {
+				if len(children) == maxStates {
 					return nil, false
 				}
 				child = uint16(len(children))
@@ -87,7 +102,7 @@ func (x *literalIndex) trie(texts []string) (children []map[uint8]uint16, ok boo
 // edge, a state goes where its longest proper suffix that is a state goes,
 // which is already known because that suffix is shallower. Each state
 // inherits the literals found at that suffix.
-func (x *literalIndex) link(children []map[uint8]uint16) {
+func (x *Index) link(children []map[uint8]uint16) {
 	x.next = make([]uint32, len(children)*x.columns)
 	suffix := make([]uint16, len(children))
 	queue := make([]uint16, 0, len(children))
@@ -110,7 +125,7 @@ func (x *literalIndex) link(children []map[uint8]uint16) {
 }
 
 // premultiply rewrites next from state numbers into what scan reads.
-func (x *literalIndex) premultiply() {
+func (x *Index) premultiply() {
 	for i, state := range x.next {
 		entry := state * uint32(x.columns) << 1
 		if len(x.found[state]) > 0 {
@@ -120,8 +135,8 @@ func (x *literalIndex) premultiply() {
 	}
 }
 
-// scan marks in present every literal that text contains.
-func (x *literalIndex) scan(text string, present *[maxRemembered / 64]uint64) {
+// Scan adds to present every literal that text contains.
+func (x *Index) Scan(text string, present *Set) {
 	next, class := x.next, &x.class
 	row := uint32(0)
 	for i := 0; i < len(text); i++ {
