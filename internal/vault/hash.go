@@ -4,6 +4,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
+	"io"
 	"strings"
 )
 
@@ -21,11 +23,15 @@ func (v *Vault) Hash(domain, value string) string {
 		panic("vault: hash domain must be a non-empty name without zero bytes")
 	}
 
-	mac := hmac.New(sha256.New, v.hashKey)
-	mac.Write([]byte(domain))
+	mac := v.macs.Get().(hash.Hash)
+	defer v.macs.Put(mac)
+	mac.Reset()
+
+	io.WriteString(mac, domain)
 	mac.Write([]byte{0})
-	mac.Write([]byte(value))
-	return hex.EncodeToString(mac.Sum(nil)[:hashBytes])
+	io.WriteString(mac, value)
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(mac.Sum(sum[:0])[:hashBytes])
 }
 
 // deriveHashKey gives the hashes a key of their own, so that the raw
