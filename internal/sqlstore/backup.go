@@ -20,7 +20,7 @@ import (
 //	…
 //	{"end":"meta","rows":2}
 //	… every table in backupTables' order …
-//	{"complete":true,"tables":16}
+//	{"complete":true,"tables":17}
 //
 // Values are JSON numbers (integers), strings and nulls, which both engines
 // store alike: the file written by one restores into the other. Encrypted
@@ -36,6 +36,7 @@ const backupFormat = 1
 var backupTables = []string{
 	"meta",
 	"users",
+	"link_codes",
 	"account_lock",
 	"subscribers",
 	"transactions",

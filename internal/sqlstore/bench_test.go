@@ -174,3 +174,80 @@ func benchmarkReport(b *testing.B, e engine) {
 		})
 	}
 }
+
+// BenchmarkDashboard answers the dashboard's questions over 100,000
+// records (see -records) of one subscriber linked to an account: the
+// first page of transactions, of a month, a page deep in the history, the
+// latest unrecognized messages and the report with its day series.
+func BenchmarkDashboard(b *testing.B) {
+	eachEngineB(b, benchmarkDashboard)
+}
+
+func benchmarkDashboard(b *testing.B, e engine) {
+	ctx := context.Background()
+	s := e.openAt(b, e.fresh(b))
+	sub := subscriber(b, s, "bench", "")
+	saveAll(b, s, sub, generate(benchRecords, 20))
+	owner := createUser(b, s, "bench", momo.AdminIfFirst)
+	if err := s.LinkSubscriber(ctx, sub, owner.ID); err != nil {
+		b.Fatal(err)
+	}
+	subscriber(b, s, "other", "") // the admin's view merges two
+	if e == postgresEngine {
+		if _, err := s.db.Exec("VACUUM ANALYZE"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	middle := momo.TransactionCursor{BookedAt: at("2024-06-15 12:00"), ID: 1 << 40}
+
+	queries := []struct {
+		name string
+		run  func() error
+	}{
+		{"first-page", func() error {
+			_, err := s.Transactions(ctx, momo.TransactionQuery{Owner: owner.ID, Limit: 50})
+			return err
+		}},
+		{"first-page-all-subscribers", func() error {
+			_, err := s.Transactions(ctx, momo.TransactionQuery{Limit: 50})
+			return err
+		}},
+		{"month-page", func() error {
+			_, err := s.Transactions(ctx, momo.TransactionQuery{Owner: owner.ID, From: "2024-06-01", To: "2024-06-30", Limit: 50})
+			return err
+		}},
+		{"deep-page", func() error {
+			_, err := s.Transactions(ctx, momo.TransactionQuery{Owner: owner.ID, After: middle, Limit: 50})
+			return err
+		}},
+		{"unrecognized", func() error {
+			_, err := s.RecentUnrecognized(ctx, momo.ReportQuery{Owner: owner.ID, From: "2024-06-01"}, 20)
+			return err
+		}},
+		{"report-subscriber", func() error {
+			_, err := s.Report(ctx, momo.ReportQuery{Subscriber: sub})
+			return err
+		}},
+		{"report", func() error {
+			_, err := s.Report(ctx, momo.ReportQuery{Owner: owner.ID})
+			return err
+		}},
+		{"report-series", func() error {
+			_, err := s.Report(ctx, momo.ReportQuery{Owner: owner.ID, Series: true})
+			return err
+		}},
+		{"subscribers", func() error {
+			_, err := s.Subscribers(ctx, 100)
+			return err
+		}},
+	}
+	for _, q := range queries {
+		b.Run(q.name, func(b *testing.B) {
+			for b.Loop() {
+				if err := q.run(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -32,6 +32,11 @@ const (
 // all subscribers (q.Subscriber 0) they are the sum of each subscriber's
 // last balance. Message counts use the message's local day (its
 // transaction's, else the day it was received or imported).
+//
+// q.Owner limits every section to the subscribers linked to that account
+// (and q.Subscriber, when set, must be one of them, or the report is
+// empty). q.Series adds the sums of each day (Days) and the balance at the
+// end of each day (BalanceHistory), from the same totals.
 func (s *Store) Report(ctx context.Context, q momo.ReportQuery) (momo.Report, error) {
 	for _, d := range []string{q.From, q.To} {
 		if d != "" && !isDay(d) {
@@ -64,6 +69,12 @@ func (s *Store) Report(ctx context.Context, q momo.ReportQuery) (momo.Report, er
 		{"risk levels", r.riskLevels},
 		{"alerts", r.alerts},
 	}
+	if q.Series {
+		steps = append(steps, []struct {
+			name string
+			run  func(context.Context, *momo.Report) error
+		}{{"days", r.days}, {"balance history", r.balanceHistory}}...)
+	}
 	for _, st := range steps {
 		if err := st.run(ctx, &rep); err != nil {
 			return momo.Report{}, s.fail(ctx, "report: "+st.name, err)
@@ -93,9 +104,9 @@ func (r reporter) where(f filter) (string, []any) {
 		conds = append(conds, cond)
 		args = append(args, arg)
 	}
-	if r.q.Subscriber != 0 {
-		add("subscriber_id = ?", r.q.Subscriber)
-	}
+	scope, scopeArgs := scopeOf(r.q.Owner, r.q.Subscriber)
+	conds = append(conds, scope...)
+	args = append(args, scopeArgs...)
 	if r.q.From != "" {
 		add("local_day >= ?", r.q.From)
 	}
@@ -106,6 +117,25 @@ func (r reporter) where(f filter) (string, []any) {
 		return "1 = 1", args
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+// scopeOf is the condition on subscriber_id that an owner and a subscriber
+// (either 0 for any) ask for, and its arguments. An owner's subscribers
+// are a subquery, which both databases answer with one index seek per
+// subscriber into the table filtered: the totals' primary keys and the
+// transactions' indexes lead with subscriber_id.
+func scopeOf(owner momo.UserID, sub momo.SubscriberID) ([]string, []any) {
+	var conds []string
+	var args []any
+	if owner != 0 {
+		conds = append(conds, "subscriber_id IN (SELECT id FROM subscribers WHERE user_id = ?)")
+		args = append(args, owner)
+	}
+	if sub != 0 {
+		conds = append(conds, "subscriber_id = ?")
+		args = append(args, sub)
+	}
+	return conds, args
 }
 
 // each runs query, whose "{where}" becomes the filter f, and calls scan
@@ -308,10 +338,9 @@ func (r reporter) counterpartySources() ([]string, []any) {
 	var parts []string
 	var args []any
 	add := func(query string, conds []string, condArgs ...any) {
-		if r.q.Subscriber != 0 {
-			conds = append(conds, "subscriber_id = ?")
-			condArgs = append(condArgs, r.q.Subscriber)
-		}
+		scope, scopeArgs := scopeOf(r.q.Owner, r.q.Subscriber)
+		conds = append(conds, scope...)
+		condArgs = append(condArgs, scopeArgs...)
 		parts = append(parts, query+strings.Join(conds, " AND "))
 		args = append(args, condArgs...)
 	}
@@ -409,6 +438,46 @@ func (r reporter) balances(ctx context.Context, rep *momo.Report) error {
 		FROM last WHERE nth = 1
 		GROUP BY operator, currency
 		ORDER BY operator, currency`, filter{}, appendBalance(rep))
+}
+
+// days sums the booked transactions of each local day and currency, the
+// oldest day first.
+func (r reporter) days(ctx context.Context, rep *momo.Report) error {
+	return r.each(ctx, `
+		SELECT local_day, currency,
+		       CAST(SUM(CASE WHEN direction = 'in' THEN total ELSE 0 END) AS BIGINT),
+		       CAST(SUM(CASE WHEN direction = 'out' THEN total ELSE 0 END) AS BIGINT),
+		       CAST(SUM(fees) AS BIGINT), CAST(SUM(taxes) AS BIGINT), CAST(SUM(count) AS BIGINT)
+		FROM money_days WHERE {where}
+		GROUP BY local_day, currency
+		ORDER BY local_day, currency`, filter{}, appendDay(rep))
+}
+
+// balanceHistory reads the balance at the end of each local day that
+// states one, per operator and currency, the oldest day first. Over
+// several subscribers it is the sum of each one's last balance on or
+// before that day within the range, as the report's Balances adds them
+// up: each subscriber's balance counts from the day it changes by how much
+// it changed (its difference from that subscriber's previous day), and a
+// running sum over the days adds the changes up. At is the time of the
+// day's latest balance.
+func (r reporter) balanceHistory(ctx context.Context, rep *momo.Report) error {
+	return r.each(ctx, `
+		WITH changes AS (
+			SELECT local_day, operator, currency, booked_at,
+			       balance - COALESCE(LAG(balance) OVER (
+			           PARTITION BY subscriber_id, operator, currency ORDER BY local_day), 0) AS change
+			FROM balance_days WHERE {where}
+		), per_day AS (
+			SELECT local_day, operator, currency, SUM(change) AS change, MAX(booked_at) AS at
+			FROM changes
+			GROUP BY local_day, operator, currency
+		)
+		SELECT local_day, operator, currency, at, CAST(SUM(change) OVER (
+		           PARTITION BY operator, currency ORDER BY local_day
+		           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT)
+		FROM per_day
+		ORDER BY local_day, operator, currency`, filter{}, appendBalanceDay(rep))
 }
 
 // riskLevels counts the assessed transactions of each risk level, the
@@ -512,6 +581,34 @@ func appendBalance(rep *momo.Report) func(*sql.Rows) error {
 		}
 		b.At = at.Time
 		rep.Balances = append(rep.Balances, b)
+		return nil
+	}
+}
+
+// appendDay reads (day, currency, in, out, fees, taxes, count) rows.
+func appendDay(rep *momo.Report) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		var d momo.DayTotal
+		if err := rows.Scan(&d.Day, &d.Currency, &d.In, &d.Out, &d.Fees, &d.Taxes, &d.Count); err != nil {
+			return err
+		}
+		rep.Days = append(rep.Days, d)
+		return nil
+	}
+}
+
+// appendBalanceDay reads (day, operator, currency, time, balance) rows
+// into the balance history; the day orders them and is not kept.
+func appendBalanceDay(rep *momo.Report) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		var b momo.BalanceAt
+		var day string
+		var at dbTime
+		if err := rows.Scan(&day, &b.Operator, &b.Currency, &at, &b.Balance); err != nil {
+			return err
+		}
+		b.At = at.Time
+		rep.BalanceHistory = append(rep.BalanceHistory, b)
 		return nil
 	}
 }

@@ -21,8 +21,13 @@ import (
 // the totals to its results.
 type oracle struct{ reporter }
 
-// oracleReport is Report computed by the oracle.
+// oracleReport is Report computed by the oracle. An owner's scope is
+// resolved here, by other means than Report's (see oracleScope).
 func (s *Store) oracleReport(ctx context.Context, q momo.ReportQuery) (momo.Report, error) {
+	q, empty, err := s.oracleScope(ctx, q)
+	if err != nil || empty {
+		return momo.Report{}, err
+	}
 	top := q.Top
 	if top <= 0 {
 		top = defaultTop
@@ -36,14 +41,136 @@ func (s *Store) oracleReport(ctx context.Context, q momo.ReportQuery) (momo.Repo
 
 	r := oracle{reporter{tx: tx, d: s.d, q: q, top: top}}
 	var rep momo.Report
-	for _, run := range []func(context.Context, *momo.Report) error{
+	steps := []func(context.Context, *momo.Report) error{
 		r.messages, r.money, r.counterparties, r.balances, r.riskLevels, r.alerts,
-	} {
+	}
+	if q.Series {
+		steps = append(steps, r.days, r.balanceHistory)
+	}
+	for _, run := range steps {
 		if err := run(ctx, &rep); err != nil {
 			return momo.Report{}, err
 		}
 	}
 	return rep, nil
+}
+
+// oracleScope turns q's Owner into what the oracle's queries can ask
+// without it: the owner's only subscriber, or every subscriber when the
+// owner has them all. empty says that the scope holds no subscriber: the
+// owner has none, or not the one asked for.
+func (s *Store) oracleScope(ctx context.Context, q momo.ReportQuery) (momo.ReportQuery, bool, error) {
+	if q.Owner == 0 {
+		return q, false, nil
+	}
+	owned := map[momo.SubscriberID]bool{}
+	all := 0
+	rows, err := s.db.QueryContext(ctx, `SELECT id, user_id FROM subscribers`)
+	if err != nil {
+		return q, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id momo.SubscriberID
+		var user sql.NullInt64
+		if err := rows.Scan(&id, &user); err != nil {
+			return q, false, err
+		}
+		all++
+		if user.Valid && momo.UserID(user.Int64) == q.Owner {
+			owned[id] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return q, false, err
+	}
+
+	switch {
+	case q.Subscriber != 0:
+		q.Owner = 0
+		return q, !owned[q.Subscriber], nil
+	case len(owned) == 0:
+		return q, true, nil
+	case len(owned) == 1:
+		q.Owner = 0
+		for id := range owned {
+			q.Subscriber = id
+		}
+		return q, false, nil
+	case len(owned) == all:
+		q.Owner = 0
+		return q, false, nil
+	}
+	return q, false, fmt.Errorf("the oracle cannot scope an owner of %d of %d subscribers", len(owned), all)
+}
+
+// days sums the booked transactions of each local day and currency.
+func (r oracle) days(ctx context.Context, rep *momo.Report) error {
+	return r.each(ctx, `
+		SELECT local_day, currency,
+		       COALESCE(SUM(CASE WHEN direction = 'in' THEN amount END), 0),
+		       COALESCE(SUM(CASE WHEN direction = 'out' THEN amount END), 0),
+		       COALESCE(SUM(fee), 0), COALESCE(SUM(tax), 0), COUNT(*)
+		FROM transactions WHERE {where}
+		GROUP BY local_day, currency
+		ORDER BY local_day, currency`, filter{conds: []string{"booked = 1"}}, appendDay(rep))
+}
+
+// balanceHistory reads each subscriber's last balance of every day from
+// the transactions, and carries each subscriber's balance forward in Go
+// to add them up day by day.
+func (r oracle) balanceHistory(ctx context.Context, rep *momo.Report) error {
+	type dayBalance struct {
+		sub           momo.SubscriberID
+		day, operator string
+		currency      momo.Currency
+		at            dbTime
+		balance       int64
+	}
+	var last []dayBalance
+	err := r.each(ctx, `
+		SELECT subscriber_id, local_day, operator, currency, booked_at, balance FROM (
+			SELECT subscriber_id, local_day, operator, currency, booked_at, balance,
+			       ROW_NUMBER() OVER (PARTITION BY subscriber_id, local_day, operator, currency
+			                          ORDER BY booked_at DESC, id DESC) AS nth
+			FROM transactions WHERE {where}
+		) ranked WHERE nth = 1
+		ORDER BY local_day, operator, currency`, filter{conds: []string{"balance IS NOT NULL"}}, func(rows *sql.Rows) error {
+		var b dayBalance
+		if err := rows.Scan(&b.sub, &b.day, &b.operator, &b.currency, &b.at, &b.balance); err != nil {
+			return err
+		}
+		last = append(last, b)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	type account struct {
+		operator string
+		currency momo.Currency
+	}
+	held := map[account]map[momo.SubscriberID]int64{}
+	for i := 0; i < len(last); {
+		first := last[i]
+		acc := account{first.operator, first.currency}
+		if held[acc] == nil {
+			held[acc] = map[momo.SubscriberID]int64{}
+		}
+		point := momo.BalanceAt{Operator: first.operator, Currency: first.currency}
+		for ; i < len(last) && last[i].day == first.day && last[i].operator == first.operator && last[i].currency == first.currency; i++ {
+			held[acc][last[i].sub] = last[i].balance
+			if last[i].at.After(point.At) {
+				point.At = last[i].at.Time
+			}
+		}
+		for _, b := range held[acc] {
+			point.Balance += b
+		}
+		rep.BalanceHistory = append(rep.BalanceHistory, point)
+	}
+	return nil
 }
 
 // storedOutcomes are the outcomes a message row can have.
@@ -284,8 +411,23 @@ func randomQueries(rng *rand.Rand, subs []momo.SubscriberID) []momo.ReportQuery 
 	}
 	var out []momo.ReportQuery
 	for _, sub := range append([]momo.SubscriberID{0}, subs...) {
-		for _, q := range fixed {
+		for i, q := range fixed {
 			q.Subscriber = sub
+			q.Series = i%2 == 0
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// ownerQueries are queries of owner's scope, alone and with each of subs,
+// with the day series.
+func ownerQueries(owner momo.UserID, subs []momo.SubscriberID) []momo.ReportQuery {
+	fixed := []momo.ReportQuery{{}, {From: "2024-02-10", To: "2024-03-20"}, {To: "2024-02-29", Top: 3}}
+	var out []momo.ReportQuery
+	for _, sub := range append([]momo.SubscriberID{0}, subs...) {
+		for _, q := range fixed {
+			q.Owner, q.Subscriber, q.Series = owner, sub, true
 			out = append(out, q)
 		}
 	}
@@ -327,7 +469,16 @@ func TestReportMatchesOracle(t *testing.T) {
 				for _, sub := range subs {
 					recs = append(recs, randomHistory(t, s, sub, "first", rng))
 				}
+				// One account owns both subscribers, the other none.
+				both, none := createUser(t, s, "both", momo.AdminIfFirst), createUser(t, s, "none", momo.AdminNever)
+				for _, sub := range subs {
+					if err := s.LinkSubscriber(context.Background(), sub, both.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
 				queries := randomQueries(rng, subs)
+				queries = append(queries, ownerQueries(both.ID, subs)...)
+				queries = append(queries, ownerQueries(none.ID, subs)...)
 				checkAgainstOracle(t, s, queries)
 
 				_, err := s.Reparse(context.Background(), subs[0], func(m momo.StoredMessage) (momo.MessageRecord, error) {

@@ -262,3 +262,134 @@ func compareReports(t *testing.T, got, want momo.Report) {
 		}
 	}
 }
+
+func TestReportSeries(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e engine) {
+		s := openOn(t, e)
+		sub := reportData(t, s)
+		got, err := s.Report(context.Background(), momo.ReportQuery{Subscriber: sub, From: "2024-02-01", To: "2024-02-29", Series: true})
+		if err != nil {
+			t.Fatalf("Report: %v", err)
+		}
+		// f1 failed and b1 moves no money: neither counts on its day.
+		wantDays := []momo.DayTotal{
+			{Day: "2024-02-02", Currency: "GHS", Out: 5000, Fees: 100, Taxes: 50, Count: 1},
+			{Day: "2024-02-10", Currency: "GHS", In: 1500, Count: 1},
+			{Day: "2024-02-15", Currency: "RWF", In: 40000, Count: 1},
+		}
+		// Every transaction that states a balance counts, booked or not.
+		wantHistory := []momo.BalanceAt{
+			{Operator: "MTN MoMo", Currency: "GHS", Balance: 41770, At: at("2024-02-02 10:00")},
+			{Operator: "MTN MoMo", Currency: "GHS", Balance: 41770, At: at("2024-02-03 10:00")},
+			{Operator: "MTN MoMo", Currency: "GHS", Balance: 43270, At: at("2024-02-11 10:00")},
+			{Operator: "MTN MoMo RW", Currency: "RWF", Balance: 90000, At: at("2024-02-15 10:00")},
+		}
+		if !reflect.DeepEqual(got.Days, wantDays) {
+			t.Errorf("Days:\n got %+v\nwant %+v", got.Days, wantDays)
+		}
+		if !reflect.DeepEqual(got.BalanceHistory, wantHistory) {
+			t.Errorf("BalanceHistory:\n got %+v\nwant %+v", got.BalanceHistory, wantHistory)
+		}
+
+		plain, err := s.Report(context.Background(), momo.ReportQuery{Subscriber: sub})
+		if err != nil {
+			t.Fatalf("Report: %v", err)
+		}
+		if plain.Days != nil || plain.BalanceHistory != nil {
+			t.Errorf("series without asking: %+v, %+v", plain.Days, plain.BalanceHistory)
+		}
+	})
+}
+
+// TestReportSeriesAddsSubscribers: over two subscribers, each day's
+// balance is the sum of each one's latest balance so far.
+func TestReportSeriesAddsSubscribers(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e engine) {
+		s := openOn(t, e)
+		owner := createUser(t, s, "ama", momo.AdminIfFirst)
+		balanceOn := func(sub momo.SubscriberID, key string, when time.Time, balance int64) {
+			tx := money(key, momo.KindReceived, momo.In, 100, when)
+			tx.Balance = momo.Some(balance)
+			save(t, s, sub, parsed("h-"+key, tx))
+		}
+		phone, tablet := subscriber(t, s, "phone", ""), subscriber(t, s, "tablet", "")
+		for _, sub := range []momo.SubscriberID{phone, tablet} {
+			if err := s.LinkSubscriber(context.Background(), sub, owner.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		balanceOn(phone, "p1", at("2024-03-01 09:00"), 1000)
+		balanceOn(tablet, "t1", at("2024-03-02 09:00"), 50)
+		balanceOn(phone, "p2", at("2024-03-03 09:00"), 700)
+		balanceOn(phone, "p3", at("2024-03-03 08:00"), 999) // earlier that day: not the day's last
+
+		got, err := s.Report(context.Background(), momo.ReportQuery{Owner: owner.ID, Series: true})
+		if err != nil {
+			t.Fatalf("Report: %v", err)
+		}
+		want := []momo.BalanceAt{
+			{Operator: "MTN MoMo", Currency: "GHS", Balance: 1000, At: at("2024-03-01 09:00")},
+			{Operator: "MTN MoMo", Currency: "GHS", Balance: 1050, At: at("2024-03-02 09:00")},
+			{Operator: "MTN MoMo", Currency: "GHS", Balance: 750, At: at("2024-03-03 09:00")},
+		}
+		if !reflect.DeepEqual(got.BalanceHistory, want) {
+			t.Errorf("BalanceHistory:\n got %+v\nwant %+v", got.BalanceHistory, want)
+		}
+		if last := got.Balances; len(last) != 1 || last[0].Balance != 750 {
+			t.Errorf("Balances = %+v, want the history's last point", last)
+		}
+	})
+}
+
+// TestReportOwnerScope: each account's report holds its own subscribers'
+// data and nothing of anyone else's.
+func TestReportOwnerScope(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e engine) {
+		s := openOn(t, e)
+		ctx := context.Background()
+		ama := reportData(t, s)
+		kwame := subscriber(t, s, "kwame", "") // reportData's other subscriber
+		userA := createUser(t, s, "a", momo.AdminIfFirst)
+		userB := createUser(t, s, "b", momo.AdminNever)
+		nobody := createUser(t, s, "c", momo.AdminNever)
+		if err := s.LinkSubscriber(ctx, ama, userA.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.LinkSubscriber(ctx, kwame, userB.ID); err != nil {
+			t.Fatal(err)
+		}
+		report := func(q momo.ReportQuery) momo.Report {
+			t.Helper()
+			q.Series, q.Top = true, 5
+			r, err := s.Report(ctx, q)
+			if err != nil {
+				t.Fatalf("Report(%+v): %v", q, err)
+			}
+			return r
+		}
+
+		tests := []struct {
+			name string
+			q    momo.ReportQuery
+			want momo.Report
+		}{
+			{"A's account is A's subscriber", momo.ReportQuery{Owner: userA.ID}, report(momo.ReportQuery{Subscriber: ama})},
+			{"B's account is B's subscriber", momo.ReportQuery{Owner: userB.ID}, report(momo.ReportQuery{Subscriber: kwame})},
+			{"A's subscriber within A's account", momo.ReportQuery{Owner: userA.ID, Subscriber: ama}, report(momo.ReportQuery{Subscriber: ama})},
+			{"A's subscriber asked by B", momo.ReportQuery{Owner: userB.ID, Subscriber: ama}, momo.Report{}},
+			{"an account with no subscriber", momo.ReportQuery{Owner: nobody.ID}, momo.Report{}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				compareReports(t, report(tt.q), tt.want)
+			})
+		}
+
+		// Nothing of A's in B's report: B holds one transaction, o1.
+		b := report(momo.ReportQuery{Owner: userB.ID})
+		if b.Transactions != 1 || b.Messages != 2 || len(b.Counterparties) != 1 || b.Counterparties[0].Name != "sealed:ama-o" ||
+			len(b.Balances) != 1 || b.Balances[0].Balance != 99999 || len(b.Days) != 1 || b.Days[0].In != 99999 {
+			t.Errorf("B's report holds more than B's data: %+v", b)
+		}
+	})
+}

@@ -185,12 +185,14 @@ func (s *Store) DeleteRememberToken(ctx context.Context, selector string) error 
 	return nil
 }
 
-// DeleteExpired removes the sessions and tokens that ended before now.
+// DeleteExpired removes the sessions, remember tokens and link codes that
+// ended before now.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
 	for _, q := range []string{
 		`DELETE FROM sessions WHERE expires_at <= ?`,
 		`DELETE FROM remember_tokens WHERE expires_at <= ?`,
+		`DELETE FROM link_codes WHERE expires_at <= ?`,
 	} {
 		res, err := s.db.ExecContext(ctx, s.d.q(q), timeText(now))
 		if err != nil {

@@ -229,36 +229,10 @@ func (s *Store) Close() error {
 // defaults when there is none. Two callers racing to create the same
 // subscriber get the same one.
 func (s *Store) Subscriber(ctx context.Context, channel momo.Source, ref string, defaults momo.Subscriber) (momo.Subscriber, error) {
-	if channel == "" || ref == "" {
-		return momo.Subscriber{}, fmt.Errorf("sqlstore: subscriber: %w",
-			momo.E(momo.CodeInvalid, "a subscriber needs a channel and a reference", nil))
-	}
-	created := defaults.CreatedAt
-	if created.IsZero() {
-		created = s.now()
-	}
-	_, err := s.db.ExecContext(ctx, s.d.q(`
-		INSERT INTO subscribers (channel, ref, timezone, currency, daily_budget, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (channel, ref) DO NOTHING`),
-		channel, ref, defaults.Timezone, defaults.Currency,
-		amountArg(defaults.DailyBudget), dbTime{created})
+	sub, _, err := s.subscriberIn(ctx, s.db, channel, ref, defaults, 0)
 	if err != nil {
 		return momo.Subscriber{}, s.fail(ctx, "subscriber", err)
 	}
-
-	sub := momo.Subscriber{Channel: channel, Ref: ref}
-	var budget sql.NullInt64
-	var at dbTime
-	err = s.db.QueryRowContext(ctx, s.d.q(`
-		SELECT id, timezone, currency, daily_budget, created_at
-		FROM subscribers WHERE channel = ? AND ref = ?`), channel, ref).
-		Scan(&sub.ID, &sub.Timezone, &sub.Currency, &budget, &at)
-	if err != nil {
-		return momo.Subscriber{}, s.fail(ctx, "subscriber", err)
-	}
-	sub.DailyBudget = amountOf(budget)
-	sub.CreatedAt = at.Time
 	return sub, nil
 }
 

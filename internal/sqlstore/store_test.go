@@ -15,7 +15,7 @@ import (
 	"github.com/momoanalytics/momo"
 )
 
-const latestVersion = 9
+const latestVersion = 10
 
 func TestOpenCreatesPrivateDatabase(t *testing.T) {
 	ctx := context.Background()
