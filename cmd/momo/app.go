@@ -195,12 +195,20 @@ func (a *app) zone(cur momo.Currency) *time.Location {
 			return loc
 		}
 	}
-	for _, op := range a.book.Operators() {
-		if op.Currency == cur {
-			return op.Location
+	return operatorZone(a.book)(cur)
+}
+
+// operatorZone is where a time of money in a currency is shown when no
+// timezone was chosen: the country of the operators that use it.
+func operatorZone(book *smsparse.Book) func(momo.Currency) *time.Location {
+	return func(cur momo.Currency) *time.Location {
+		for _, op := range book.Operators() {
+			if op.Currency == cur {
+				return op.Location
+			}
 		}
+		return time.UTC
 	}
-	return time.UTC
 }
 
 // riskFor starts each run's risk assessment with the default rules, told

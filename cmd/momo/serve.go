@@ -22,7 +22,8 @@ import (
 const serveUsage = `usage: momo serve [-addr HOST:PORT]
 
 Serves the web application: registration (the first account becomes
-admin), sign-in, account settings and the admin pages, and /health.
+admin), sign-in, the dashboard, uploads of SMS backups, exports, account
+settings, the admin pages, and /health.
 It listens on 127.0.0.1:PORT in development and on every interface in
 production, unless -addr says otherwise. SIGINT or SIGTERM stop it after
 the requests in flight have been answered.
@@ -154,8 +155,16 @@ func (e *env) webServer(app *app) (*web.Server, error) {
 		Telegram:         app.cfg.TelegramBotToken != "",
 		FormKey:          formKey(app.cfg.SecretKey.Reveal()),
 		Limits:           limits,
+		MaxUpload:        app.cfg.UploadMaxBytes,
 	}
-	return web.New(cfg, app.store, password.Default, limiter, e.log)
+	// The upload imports with the command line's importer: the same
+	// parser, cipher, store and risk rules as momo import.
+	return web.New(cfg, web.Deps{
+		Store: app.store, Hasher: password.Default, Limiter: limiter, Cipher: app.cipher,
+		// MOMO_TIMEZONE is the command line's subscriber's zone, not the
+		// web users': they choose their own, else see the operators'.
+		Importer: app.importer, Zone: operatorZone(app.book), Log: e.log,
+	})
 }
 
 func (e *env) limiter(cfg config.Config) (ratelimit.Limiter, error) {

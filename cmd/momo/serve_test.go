@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -87,8 +90,9 @@ func TestServe(t *testing.T) {
 	}
 	res := post("/login", url.Values{"username": {"admin"}, "password": {pw}})
 	if res.StatusCode != http.StatusSeeOther || len(res.Cookies()) != 1 || res.Cookies()[0].Name != "momo_session" {
-		t.Errorf("login: %d %v", res.StatusCode, res.Cookies())
+		t.Fatalf("login: %d %v", res.StatusCode, res.Cookies())
 	}
+	uploadExample(t, base, res.Cookies()[0])
 
 	cancel()
 	select {
@@ -180,4 +184,55 @@ func auditCount(t *testing.T, dir string, vars map[string]string, action string)
 		t.Fatal(err)
 	}
 	return len(rows)
+}
+
+var tokenRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// uploadExample does what the README's reader does after signing in:
+// uploads the example export through the upload form and opens the
+// dashboard, which then shows where the money went.
+func uploadExample(t *testing.T, base string, session *http.Cookie) {
+	t.Helper()
+	get := func(path string) string {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		req.AddCookie(session)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	m := tokenRE.FindStringSubmatch(get("/upload"))
+	if m == nil {
+		t.Fatal("no form token on the upload page")
+	}
+	data, err := os.ReadFile(exampleExport)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", m[1])
+	fw, _ := mw.CreateFormFile("file", "sms-backup.xml")
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, base+"/upload", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Accept", "application/json")
+	req.AddCookie(session)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var summary struct{ Counts momo.Counts }
+	if err := json.NewDecoder(res.Body).Decode(&summary); err != nil || res.StatusCode != http.StatusOK || summary.Counts.Parsed == 0 {
+		t.Fatalf("upload: %d %+v %v", res.StatusCode, summary, err)
+	}
+	if page := get("/"); !strings.Contains(page, `id="in-RWF"`) || !strings.Contains(page, `<figure id="flow-RWF">`) {
+		t.Errorf("the dashboard does not show the upload:\n%.3000s", page)
+	}
 }

@@ -79,6 +79,7 @@ type Config struct {
 	RegistrationOpen bool
 	HealthToken      Secret // empty: only admins see /health's counts
 	RateLimits       bool   // false only in development
+	UploadMaxBytes   int64  // largest SMS backup file the web upload accepts
 }
 
 // Production reports whether the service runs in production mode.
@@ -125,6 +126,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SessionIdle:           l.duration("SESSION_IDLE_TIMEOUT", defaultSessionIdle),
 		RegistrationOpen:      l.choice("REGISTRATION", "open", "closed"),
 		HealthToken:           l.healthToken(),
+		UploadMaxBytes:        l.uploadMaxBytes(),
 	}
 
 	// The rest depend on values read above.
@@ -458,6 +460,22 @@ func (l *loader) maxAmount() int64 {
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 1 || n > maxMaxAmount {
 		l.fail("MOMO_MAX_AMOUNT must be a whole number of major units from 1 to %d, not %q", int64(maxMaxAmount), v)
+	}
+	return n
+}
+
+// uploadMaxBytes reads the upload limit: whole bytes, at least 1 KiB (a
+// smaller limit refuses every real export) and at most 1 GiB (the import
+// of one request must end within its deadline).
+func (l *loader) uploadMaxBytes() int64 {
+	v := strings.ReplaceAll(l.get("UPLOAD_MAX_BYTES"), "_", "")
+	if v == "" {
+		return defaultUploadMaxBytes
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < minUploadMaxBytes || n > maxUploadMaxBytes {
+		l.fail("UPLOAD_MAX_BYTES must be a whole number of bytes from %d to %d, not %q", minUploadMaxBytes, maxUploadMaxBytes, v)
+		return defaultUploadMaxBytes
 	}
 	return n
 }

@@ -66,7 +66,8 @@ func TestLoadDefaults(t *testing.T) {
 		BackupKeep: 7,
 		MaxAmount:  100_000_000,
 
-		CookieSecure: true, SessionLifetime: 24 * time.Hour, SessionIdle: 30 * time.Minute,
+		UploadMaxBytes: 50 << 20,
+		CookieSecure:   true, SessionLifetime: 24 * time.Hour, SessionIdle: 30 * time.Minute,
 		RegistrationOpen: true, RateLimits: true, ProxyHeader: "X-Forwarded-For",
 	}
 	if !reflect.DeepEqual(c, want) {
@@ -108,6 +109,7 @@ func TestLoadValues(t *testing.T) {
 		"REGISTRATION=Closed",
 		"HEALTH_TOKEN="+strings.Repeat("h", 40),
 		"PROXY_HEADER= x-real-IP ",
+		"UPLOAD_MAX_BYTES=10_485_760",
 	)
 	c := mustLoad(t, m)
 
@@ -145,6 +147,7 @@ func TestLoadValues(t *testing.T) {
 		HealthToken:           Secret(strings.Repeat("h", 40)),
 		RateLimits:            true,
 		ProxyHeader:           "X-Real-IP",
+		UploadMaxBytes:        10 << 20,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load\n have %+v\n want %+v", fields(c), fields(want))
@@ -218,6 +221,10 @@ func TestLoadProblems(t *testing.T) {
 		{"max amount", with(home, "MOMO_MAX_AMOUNT=1e6"), []string{"MOMO_MAX_AMOUNT must be"}},
 		{"max amount zero", with(home, "MOMO_MAX_AMOUNT=0"), []string{"MOMO_MAX_AMOUNT"}},
 		{"max amount huge", with(home, "MOMO_MAX_AMOUNT=9223372036854775807"), []string{"MOMO_MAX_AMOUNT"}},
+		{"upload limit word", with(home, "UPLOAD_MAX_BYTES=50MB"), []string{"UPLOAD_MAX_BYTES must be a whole number of bytes"}},
+		{"upload limit tiny", with(home, "UPLOAD_MAX_BYTES=1023"), []string{"UPLOAD_MAX_BYTES"}},
+		{"upload limit huge", with(home, "UPLOAD_MAX_BYTES=1073741825"), []string{"UPLOAD_MAX_BYTES"}},
+		{"upload limit negative", with(home, "UPLOAD_MAX_BYTES=-1"), []string{"UPLOAD_MAX_BYTES"}},
 		{"encryption key hex", with(home, "ENCRYPTION_KEY="+strings.Repeat("ab", 32)), []string{"ENCRYPTION_KEY", "hex"}},
 		{"secret short", with(home, "SECRET_KEY=short"), []string{"SECRET_KEY must be at least 32 bytes"}},
 		{"production without secrets", with(home, "MOMO_ENV=production"), []string{"production mode needs SECRET_KEY, ENCRYPTION_KEY, DATABASE_URL"}},
@@ -319,7 +326,7 @@ func TestTable(t *testing.T) {
 		"TELEGRAM_API_URL", "TWILIO_API_URL", "LOG_FILE", "MOMO_TEMPLATES", "BACKUP_DIR",
 		"BACKUP_INTERVAL", "BACKUP_KEEP", "MOMO_TIMEZONE", "MOMO_MAX_AMOUNT",
 		"COOKIE_SECURE", "SESSION_LIFETIME", "SESSION_IDLE_TIMEOUT", "REGISTRATION", "HEALTH_TOKEN", "RATE_LIMITS",
-		"PROXY_HEADER",
+		"PROXY_HEADER", "UPLOAD_MAX_BYTES",
 	}
 	secrets := []string{
 		"SECRET_KEY", "ENCRYPTION_KEY", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET",

@@ -53,6 +53,7 @@ func Table() []Var {
 		{"HEALTH_TOKEN", "", "bearer token that lets a monitor read /health's counts; at least 32 characters", true, false},
 		{"RATE_LIMITS", "on", "off switches the web rate limits off, for benchmarks in development only", false, false},
 		{"PROXY_HEADER", "X-Forwarded-For", "header TRUSTED_PROXIES name the client in: X-Forwarded-For (its rightmost entry not a trusted proxy) or X-Real-IP; the other is ignored", false, false},
+		{"UPLOAD_MAX_BYTES", strconv.Itoa(defaultUploadMaxBytes), "largest SMS backup file the web upload accepts, in bytes (1024 to 1073741824)", false, false},
 	}
 }
 
@@ -65,6 +66,10 @@ const (
 
 	defaultSessionLifetime = 24 * time.Hour
 	defaultSessionIdle     = 30 * time.Minute
+
+	defaultUploadMaxBytes = 50 << 20
+	minUploadMaxBytes     = 1 << 10
+	maxUploadMaxBytes     = 1 << 30
 )
 
 // shown gives each variable's value for display, secrets redacted. Keys
@@ -101,6 +106,7 @@ var shown = map[string]func(c *Config) string{
 	"HEALTH_TOKEN":            func(c *Config) string { return c.HealthToken.String() },
 	"RATE_LIMITS":             showRateLimits,
 	"PROXY_HEADER":            func(c *Config) string { return c.ProxyHeader },
+	"UPLOAD_MAX_BYTES":        func(c *Config) string { return strconv.FormatInt(c.UploadMaxBytes, 10) },
 }
 
 func showRegistration(c *Config) string {

@@ -7,34 +7,18 @@ import (
 	"github.com/momoanalytics/momo/internal/password"
 )
 
-// home shows the signed-in person their own data, and only theirs: the
-// subscribers (chats, devices, uploads) linked to their account.
-func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	v := visitorOf(r)
-	own, err := s.store.OwnedSubscribers(r.Context(), v.user.ID)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, http.StatusOK, "home", page{Title: "Home", Data: own})
-	return nil
-}
-
-func (s *Server) settings(w http.ResponseWriter, r *http.Request) error {
-	p := page{Title: "Account settings"}
-	if r.URL.Query().Get("changed") == "1" {
-		p.Notice = "Your password was changed; your other sessions were signed out."
-	}
-	s.render(w, r, http.StatusOK, "settings", p)
-	return nil
-}
-
 // changePassword needs the current password, applies the policy to the
 // new one, and ends every other session and remember-me token.
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	v := visitorOf(r)
 	current, pw, confirm := r.PostFormValue("current"), r.PostFormValue("password"), r.PostFormValue("confirm")
 	refuse := func(msg string) error {
-		s.render(w, r, http.StatusBadRequest, "settings", page{Title: "Account settings", Error: msg})
+		prefs, err := s.store.Preferences(r.Context(), v.user.ID)
+		if err != nil {
+			return err
+		}
+		s.render(w, r, http.StatusBadRequest, "settings", page{Title: "Account settings", Error: msg,
+			Data: prefsView{Prefs: prefs, Zones: suggestedZones, Currencies: offeredCurrencies}})
 		return nil
 	}
 

@@ -555,10 +555,10 @@ func TestUsersSeeOnlyTheirData(t *testing.T) {
 		a, b := hs.agent(), hs.agent()
 		a.login("alice", false)
 		b.login("bob", false)
-		if body := a.get("/").Body.String(); !strings.Contains(body, string(momo.SourceTelegram)) {
+		if body := a.get("/link").Body.String(); !strings.Contains(body, string(momo.SourceTelegram)) {
 			t.Errorf("alice does not see her data:\n%s", body)
 		}
-		if body := b.get("/").Body.String(); strings.Contains(body, string(momo.SourceTelegram)) || !strings.Contains(body, "Nothing is linked") {
+		if body := b.get("/link").Body.String(); strings.Contains(body, string(momo.SourceTelegram)) || !strings.Contains(body, "Nothing is linked") {
 			t.Errorf("bob sees alice's data:\n%s", body)
 		}
 	})

@@ -11,15 +11,19 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/momoanalytics/momo"
+	"github.com/momoanalytics/momo/internal/ingest"
 	"github.com/momoanalytics/momo/internal/password"
 	"github.com/momoanalytics/momo/internal/ratelimit"
+	"github.com/momoanalytics/momo/internal/smsparse"
 	"github.com/momoanalytics/momo/internal/sqlstore"
 	"github.com/momoanalytics/momo/internal/sqlstore/pgtest"
+	"github.com/momoanalytics/momo/internal/vault"
 )
 
 // testPassword passes the policy; test accounts all use it.
@@ -44,8 +48,49 @@ type harness struct {
 	h      http.Handler
 	store  *sqlstore.Store
 	hasher *countingHasher
+	cipher *vault.Vault
+	book   *smsparse.Book
 	clock  time.Time
 	log    strings.Builder
+}
+
+// Test keys, made for these tests only.
+const (
+	testKey    = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="
+	testSecret = "test-secret-test-secret-test-secret-0123"
+)
+
+func testCipher(t *testing.T) *vault.Vault {
+	t.Helper()
+	v, err := vault.New(testKey, testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// builtinBook compiles the built-in template tables once for all tests.
+var builtinBook = sync.OnceValues(smsparse.Builtin)
+
+func testBook(t *testing.T) *smsparse.Book {
+	t.Helper()
+	b, err := builtinBook()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// bookZone is where the operators of a currency are.
+func bookZone(b *smsparse.Book) func(momo.Currency) *time.Location {
+	return func(c momo.Currency) *time.Location {
+		for _, op := range b.Operators() {
+			if op.Currency == c {
+				return op.Location
+			}
+		}
+		return time.UTC
+	}
 }
 
 type option func(*Config)
@@ -103,7 +148,12 @@ func newHarnessOn(t *testing.T, engine string, opts ...option) *harness {
 	hs := &harness{t: t, store: store, clock: time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)}
 	hs.hasher = &countingHasher{Hasher: password.Hasher{Iterations: 1000, Min: 1000, Max: password.MaxIterations}}
 	log := slog.New(slog.NewTextHandler(&hs.log, nil))
-	srv, err := New(cfg, store, hs.hasher, ratelimit.NewMemory(func() time.Time { return hs.clock }), log)
+	hs.cipher, hs.book = testCipher(t), testBook(t)
+	srv, err := New(cfg, Deps{
+		Store: store, Hasher: hs.hasher, Limiter: ratelimit.NewMemory(func() time.Time { return hs.clock }),
+		Cipher: hs.cipher, Importer: &ingest.Importer{Parser: hs.book, Cipher: hs.cipher, Store: store, Log: log},
+		Zone: bookZone(hs.book), Log: log,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,12 +198,18 @@ func (a *agent) do(method, path string, form url.Values) *httptest.ResponseRecor
 		body = strings.NewReader(form.Encode())
 	}
 	r := httptest.NewRequest(method, "https://momo.test"+path, body)
-	r.RemoteAddr = net.JoinHostPort(a.ip, "40000")
-	r.Header.Set("User-Agent", a.ua)
-	r.Header.Set("Sec-Fetch-Site", "same-origin")
 	if form != nil {
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	return a.serve(r)
+}
+
+// serve sends r as this browser: its address, user agent, headers and
+// cookies; it keeps the cookies the answer sets.
+func (a *agent) serve(r *http.Request) *httptest.ResponseRecorder {
+	r.RemoteAddr = net.JoinHostPort(a.ip, "40000")
+	r.Header.Set("User-Agent", a.ua)
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
 	for k, vs := range a.header {
 		r.Header[k] = vs
 	}

@@ -15,10 +15,12 @@ import (
 	"github.com/momoanalytics/momo/internal/ratelimit"
 )
 
-// contentSecurityPolicy allows no script at all, styles and images only
-// from this origin, forms only to it, and no framing.
-const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; " +
-	"frame-ancestors 'none'; base-uri 'none'"
+// contentSecurityPolicy allows scripts, styles and images only as files
+// from this origin (no inline script or style: the charts are SVG with
+// classes), requests by script only to it (the upload's progress), forms
+// only to it, and no framing.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; " +
+	"img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // withHeaders sets the security headers before anything else can answer,
 // so that errors, redirects and 429s carry them too.

@@ -38,7 +38,8 @@ type page struct {
 // pages are the parsed templates, each with the layout.
 type pages map[string]*template.Template
 
-var pageNames = []string{"login", "register", "home", "settings", "users", "audit", "error"}
+var pageNames = []string{"login", "register", "dashboard", "settings", "users", "audit", "error",
+	"upload", "link", "overview", "subscriber"}
 
 var funcs = template.FuncMap{
 	"when": func(t time.Time) string {
@@ -49,6 +50,15 @@ var funcs = template.FuncMap{
 	},
 	"args": func(id momo.UserID, action, label, token string) actionButton {
 		return actionButton{ID: id, Action: action, Label: label, Token: token}
+	},
+	// money writes minor units in the currency's convention, with its code.
+	"money": func(c momo.Currency, minor int64) string { return c.Format(minor) + " " + string(c) },
+	// amount is money the SMS may not have stated: blank then, not 0.
+	"amount": func(c momo.Currency, a momo.Amount) string {
+		if !a.Known {
+			return ""
+		}
+		return c.Format(a.Minor)
 	},
 }
 
@@ -61,7 +71,8 @@ type actionButton struct {
 func loadPages() (pages, error) {
 	p := pages{}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html",
+			"templates/partials.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}

@@ -50,6 +50,17 @@ func TestWhoMayDoWhat(t *testing.T) {
 		{"GET", "/admin/users", nil, map[string]want{anonymous: toLogin, user: forbidden, admin: ok, deactivated: toLogin}},
 		{"GET", "/admin/audit", nil, map[string]want{anonymous: toLogin, user: forbidden, admin: ok, deactivated: toLogin}},
 		{"GET", "/admin/users/{id}/promote", nil, map[string]want{anonymous: {405, ""}, user: {405, ""}, admin: {405, ""}, deactivated: {405, ""}}},
+		{"GET", "/upload", nil, map[string]want{anonymous: toLogin, user: ok, admin: ok, deactivated: toLogin}},
+		// A form that is not multipart is not an upload.
+		{"POST", "/upload", url.Values{}, map[string]want{anonymous: toLogin, user: {415, ""}, admin: {415, ""}, deactivated: toLogin}},
+		{"GET", "/link", nil, map[string]want{anonymous: toLogin, user: ok, admin: ok, deactivated: toLogin}},
+		{"POST", "/link", url.Values{}, map[string]want{anonymous: toLogin, user: ok, admin: ok, deactivated: toLogin}},
+		{"GET", "/export.csv", nil, map[string]want{anonymous: toLogin, user: ok, admin: ok, deactivated: toLogin}},
+		{"GET", "/export.json", nil, map[string]want{anonymous: toLogin, user: ok, admin: ok, deactivated: toLogin}},
+		{"POST", "/settings/preferences", url.Values{"timezone": {"Africa/Accra"}, "currency": {"GHS"}},
+			map[string]want{anonymous: toLogin, user: {303, "/settings?changed=prefs"}, admin: {303, "/settings?changed=prefs"}, deactivated: toLogin}},
+		{"GET", "/admin/overview", nil, map[string]want{anonymous: toLogin, user: forbidden, admin: ok, deactivated: toLogin}},
+		{"GET", "/admin/subscribers/999999", nil, map[string]want{anonymous: toLogin, user: forbidden, admin: {404, ""}, deactivated: toLogin}},
 	}
 	for _, action := range []string{"promote", "demote", "deactivate", "reactivate", "logout"} {
 		routes = append(routes, struct {

@@ -1,14 +1,16 @@
 // Package web serves the signed-in part of MoMo Analytics: registration,
-// sign-in with remember-me, server-side sessions, account settings, the
-// admin pages (accounts, audit log) and /health.
+// sign-in with remember-me, server-side sessions, the dashboard, uploads
+// of SMS backups, exports, link codes for the bots, account settings, the
+// admin pages (overview, accounts, audit log) and /health.
 //
 // Every response carries the security headers; every state-changing
 // request is refused when it comes from another origin (Go's
 // CrossOriginProtection) and, once signed in, also needs the session's
 // form token; clients are counted against the seed's rate limits by their
 // real address, which forwarding headers give only from TRUSTED_PROXIES.
-// Pages are html/template, work without JavaScript (there is none), and
-// are embedded in the binary with their stylesheet.
+// Pages are html/template, work without JavaScript (one small script
+// shows an upload's progress), and are embedded in the binary with their
+// stylesheet and that script.
 package web
 
 import (
@@ -21,6 +23,7 @@ import (
 	"time"
 
 	"github.com/momoanalytics/momo"
+	"github.com/momoanalytics/momo/internal/ingest"
 	"github.com/momoanalytics/momo/internal/ratelimit"
 )
 
@@ -40,10 +43,17 @@ type Config struct {
 	HealthToken string // empty: only admins see /health's counts
 	// Telegram tells admins on /health whether the bot is configured.
 	Telegram bool
-	// FormKey signs the per-session form tokens (derived from SECRET_KEY).
+	// FormKey signs the per-session form tokens and the listing cursors
+	// (derived from SECRET_KEY).
 	FormKey []byte
 	Limits  Limits
+	// MaxUpload bounds an uploaded backup file, in bytes
+	// (DefaultMaxUpload when 0).
+	MaxUpload int64
 }
+
+// DefaultMaxUpload is UPLOAD_MAX_BYTES' default: a few years of SMS.
+const DefaultMaxUpload = 50 << 20
 
 // Limits are the rate limits per client: the seed's numbers by default.
 type Limits struct {
@@ -82,15 +92,45 @@ type Hasher interface {
 	Verify(stored, password string) (ok, upgrade bool, err error)
 }
 
+// Store is what the web service reads and writes: accounts and sessions,
+// the dashboard's questions, link codes and preferences.
+type Store interface {
+	momo.AccountStore
+	momo.DashboardStore
+	momo.LinkStore
+}
+
+// Importer stores an uploaded stream of messages for a subscriber
+// (*ingest.Importer in production).
+type Importer interface {
+	Import(ctx context.Context, sub momo.Subscriber, next func() (ingest.Item, bool, error)) (momo.Counts, error)
+}
+
+// Deps are the services the web service is built on.
+type Deps struct {
+	Store    Store
+	Hasher   Hasher
+	Limiter  ratelimit.Limiter
+	Cipher   momo.Cipher // opens counterparty names and SMS bodies for display
+	Importer Importer
+	// Zone is where times of money in a currency are shown when the user
+	// chose no timezone: the country of the operators that use it.
+	Zone func(momo.Currency) *time.Location
+	Log  *slog.Logger
+}
+
 // Server is the web service. Build it with New.
 type Server struct {
-	cfg     Config
-	store   momo.AccountStore
-	hasher  Hasher
-	limiter ratelimit.Limiter
-	log     *slog.Logger
-	now     func() time.Time
-	pages   pages
+	cfg      Config
+	store    Store
+	hasher   Hasher
+	limiter  ratelimit.Limiter
+	cipher   momo.Cipher
+	importer Importer
+	zone     func(momo.Currency) *time.Location
+	log      *slog.Logger
+	now      func() time.Time
+	pages    pages
 	// dummyHash is verified when the username is unknown, so that a wrong
 	// username costs the same time as a wrong password.
 	dummyHash string
@@ -102,7 +142,7 @@ type Server struct {
 }
 
 // New checks cfg and prepares the pages and the dummy hash.
-func New(cfg Config, store momo.AccountStore, hasher Hasher, limiter ratelimit.Limiter, log *slog.Logger) (*Server, error) {
+func New(cfg Config, d Deps) (*Server, error) {
 	if cfg.SessionLifetime <= 0 || cfg.SessionIdle <= 0 {
 		return nil, fmt.Errorf("web: session lifetime and idle timeout must be positive")
 	}
@@ -124,13 +164,19 @@ func New(cfg Config, store momo.AccountStore, hasher Hasher, limiter ratelimit.L
 	if err != nil {
 		return nil, err
 	}
-	dummy, err := hasher.Hash("no such user: a password nobody has")
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = DefaultMaxUpload
+	}
+	if d.Zone == nil {
+		d.Zone = func(momo.Currency) *time.Location { return time.UTC }
+	}
+	dummy, err := d.Hasher.Hash("no such user: a password nobody has")
 	if err != nil {
 		return nil, fmt.Errorf("web: dummy hash: %w", err)
 	}
 	return &Server{
-		cfg: cfg, store: store, hasher: hasher, limiter: limiter, log: log, now: time.Now,
-		pages: p, dummyHash: dummy, cookies: names(cfg.CookieSecure),
+		cfg: cfg, store: d.Store, hasher: d.Hasher, limiter: d.Limiter, cipher: d.Cipher, importer: d.Importer,
+		zone: d.Zone, log: d.Log, now: time.Now, pages: p, dummyHash: dummy, cookies: names(cfg.CookieSecure),
 		hashing: make(chan struct{}, 2*runtime.GOMAXPROCS(0)),
 	}, nil
 }
@@ -169,13 +215,24 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /static/", staticFiles())
 
 	// Signed in.
-	mux.Handle("GET /{$}", s.handle(s.signedIn(s.home)))
+	mux.Handle("GET /{$}", s.handle(s.signedIn(s.dashboard)))
 	mux.Handle("POST /logout", s.handle(s.logout))
 	mux.Handle("GET /settings", s.handle(s.signedIn(s.settings)))
 	mux.Handle("POST /settings/password", s.handle(s.signedIn(s.changePassword)))
 	mux.Handle("POST /settings/logout-all", s.handle(s.signedIn(s.logoutEverywhere)))
+	mux.Handle("POST /settings/preferences", s.handle(s.signedIn(s.savePreferences)))
+	mux.Handle("GET /upload", s.handle(s.signedIn(s.uploadPage)))
+	// The upload is multipart: it checks its form token itself, from the
+	// first part, before it reads the file.
+	mux.Handle("POST /upload", s.handle(s.signedInMultipart(s.upload)))
+	mux.Handle("GET /link", s.handle(s.signedIn(s.linkPage)))
+	mux.Handle("POST /link", s.handle(s.signedIn(s.newLinkCode)))
+	mux.Handle("GET /export.csv", s.handle(s.signedIn(s.exportCSV)))
+	mux.Handle("GET /export.json", s.handle(s.signedIn(s.exportJSON)))
 
 	// Admins.
+	mux.Handle("GET /admin/overview", s.handle(s.admin(s.overview)))
+	mux.Handle("GET /admin/subscribers/{id}", s.handle(s.admin(s.subscriberView)))
 	mux.Handle("GET /admin/users", s.handle(s.admin(s.users)))
 	mux.Handle("POST /admin/users/{id}/{action}", s.handle(s.admin(s.userAction)))
 	mux.Handle("GET /admin/audit", s.handle(s.admin(s.auditLog)))

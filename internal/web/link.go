@@ -1,0 +1,138 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/momoanalytics/momo"
+)
+
+// A link code attaches a Telegram or WhatsApp chat to a web account: the
+// link page shows it, the person sends "/link CODE" to the bot, and the bot
+// calls RedeemLink. The store keeps only the code's keyed hash.
+
+// linkAlphabet has no 0/O, 1/I/L or U/V pairs: a code is read off a screen
+// and typed on a phone.
+const linkAlphabet = "ABCDEFGHJKMNPQRSTWXYZ23456789"
+
+// linkCodeLen gives 29^8 ≈ 5·10^11 codes for a code that lives ten minutes.
+const linkCodeLen = 8
+
+// linkHashDomain separates link-code hashes from every other keyed hash.
+const linkHashDomain = "link"
+
+// drawLinkCode draws a code from the CSPRNG, without modulo bias.
+func drawLinkCode() string {
+	const limit = 256 - 256%len(linkAlphabet)
+	out := make([]byte, 0, linkCodeLen)
+	var buf [16]byte
+	for len(out) < linkCodeLen {
+		rand.Read(buf[:]) // never fails (crypto/rand since Go 1.24)
+		for _, b := range buf {
+			if int(b) < limit && len(out) < linkCodeLen {
+				out = append(out, linkAlphabet[int(b)%len(linkAlphabet)])
+			}
+		}
+	}
+	return string(out)
+}
+
+// NormalizeLinkCode reads a code as people type it: any case, with
+// spaces or dashes. ok is false for what cannot be a code.
+func NormalizeLinkCode(typed string) (code string, ok bool) {
+	if len(typed) > 64 {
+		return "", false
+	}
+	var b strings.Builder
+	for _, r := range strings.ToUpper(typed) {
+		switch {
+		case r == ' ' || r == '-' || r == '\t':
+			continue
+		case r > 127 || !strings.ContainsRune(linkAlphabet, r):
+			return "", false
+		}
+		b.WriteRune(r)
+	}
+	if b.Len() != linkCodeLen {
+		return "", false
+	}
+	return b.String(), true
+}
+
+// errLinkCode is the one answer to a code that is wrong, used or expired:
+// which of them it was would help someone guessing.
+var errLinkCode = momo.E(momo.CodeNotFound, "That code is not valid. Codes work once and for 10 minutes: get a new one on the web page.", nil)
+
+// RedeemLink attaches the chat (channel, ref) to the account that was
+// shown code, once, before the code expires. The bots call it for
+// "/link CODE". defaults make the chat's subscriber when it is new. A
+// wrong, used or expired code is momo.CodeNotFound; a chat linked to
+// another account is momo.CodeConflict.
+func RedeemLink(ctx context.Context, store momo.LinkStore, c momo.Cipher, typed string, channel momo.Source, ref string,
+	now time.Time, defaults momo.Subscriber) (momo.Subscriber, momo.UserID, error) {
+	code, ok := NormalizeLinkCode(typed)
+	if !ok {
+		return momo.Subscriber{}, 0, errLinkCode
+	}
+	sub, user, err := store.RedeemLinkCode(ctx, c.Hash(linkHashDomain, code), now, channel, ref, defaults)
+	if momo.ErrorCode(err) == momo.CodeNotFound {
+		return momo.Subscriber{}, 0, errLinkCode
+	}
+	return sub, user, err
+}
+
+// linkView is the link page: the code just made, if any, and what is
+// linked to the account already.
+type linkView struct {
+	Code    string // grouped for reading: ABCD-EFGH
+	Expires string
+	Minutes int
+	Owned   []momo.OwnedSubscriber
+}
+
+func (s *Server) linkPage(w http.ResponseWriter, r *http.Request) error {
+	owned, err := s.store.OwnedSubscribers(r.Context(), visitorOf(r).user.ID)
+	if err != nil {
+		return err
+	}
+	view := linkView{Minutes: int(momo.LinkCodeLifetime / time.Minute), Owned: owned}
+	s.render(w, r, http.StatusOK, "link", page{Title: "Link a chat", Data: view})
+	return nil
+}
+
+// newLinkCode makes a code, replacing the account's earlier ones, and
+// shows it in the answer to the POST: it never appears in a URL.
+func (s *Server) newLinkCode(w http.ResponseWriter, r *http.Request) error {
+	v := visitorOf(r)
+	ctx := r.Context()
+	code := drawLinkCode()
+	now := s.now()
+	c := momo.LinkCode{Hash: s.cipher.Hash(linkHashDomain, code), User: v.user.ID, CreatedAt: now,
+		ExpiresAt: now.Add(momo.LinkCodeLifetime)}
+	a := s.auditOf(r, momo.AuditLinkCode, v.user, "")
+	a.TargetID = v.user.ID
+	if err := s.store.CreateLinkCode(ctx, c, a); err != nil {
+		return err
+	}
+	s.logAudit(a)
+
+	prefs, err := s.store.Preferences(ctx, v.user.ID)
+	if err != nil {
+		return err
+	}
+	owned, err := s.store.OwnedSubscribers(ctx, v.user.ID)
+	if err != nil {
+		return err
+	}
+	view := linkView{
+		Owned:   owned,
+		Code:    code[:4] + "-" + code[4:],
+		Expires: c.ExpiresAt.In(orUTC(userZone(prefs))).Format("15:04 MST"),
+		Minutes: int(momo.LinkCodeLifetime / time.Minute),
+	}
+	s.render(w, r, http.StatusOK, "link", page{Title: "Link a chat", Data: view})
+	return nil
+}
