@@ -134,7 +134,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.LogFile = l.logFile(c.DataDir)
 	c.BackupDir = l.backupDir(c.DataDir)
 	c.Database = l.database(c.DatabaseURL, c.DataDir)
-	c.CookieSecure = l.devOnlyOff("COOKIE_SECURE", "true", "false", c.Env)
+	c.CookieSecure = l.cookieSecure(c.Env)
 	c.RateLimits = l.devOnlyOff("RATE_LIMITS", "on", "off", c.Env)
 	l.checkKeys(c.SecretKey, c.EncryptionKey)
 	l.checkTwilio(c)
@@ -506,6 +506,18 @@ func (l *loader) choice(name, yes, no string) bool {
 		l.fail("%s must be %s or %s, not %q", name, yes, no, v)
 		return true
 	}
+}
+
+// cookieSecure reads COOKIE_SECURE, which production requires and
+// development leaves off unless told: a development server listens on
+// loopback only, over plain HTTP, where some browsers (Safari) drop Secure
+// cookies and the README's first command would never sign anyone in. serve
+// refuses plain cookies on any other address.
+func (l *loader) cookieSecure(env Env) bool {
+	if l.get("COOKIE_SECURE") == "" {
+		return env == Production
+	}
+	return l.devOnlyOff("COOKIE_SECURE", "true", "false", env)
 }
 
 // devOnlyOff reads a protection that only development may switch off.

@@ -53,6 +53,31 @@ func mustLoad(t *testing.T, m map[string]string) Config {
 	return c
 }
 
+// TestCookieSecureDefault: Secure cookies unless development says
+// otherwise, or leaves the variable unset.
+func TestCookieSecureDefault(t *testing.T) {
+	prod := []string{"MOMO_ENV=production", "SECRET_KEY=" + testSecret,
+		"ENCRYPTION_KEY=" + testKey, "DATABASE_URL=sqlite:/srv/momo.db"}
+	tests := []struct {
+		name string
+		vars []string
+		want bool
+	}{
+		{"development, unset", nil, false},
+		{"development, true", []string{"COOKIE_SECURE=true"}, true},
+		{"development, false", []string{"COOKIE_SECURE=false"}, false},
+		{"production, unset", prod, true},
+		{"production, true", append(prod[:len(prod):len(prod)], "COOKIE_SECURE=true"), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mustLoad(t, with(home, tt.vars...)).CookieSecure; got != tt.want {
+				t.Errorf("CookieSecure = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestLoadDefaults(t *testing.T) {
 	c := mustLoad(t, home)
 
@@ -67,7 +92,7 @@ func TestLoadDefaults(t *testing.T) {
 		MaxAmount:  100_000_000,
 
 		UploadMaxBytes: 50 << 20,
-		CookieSecure:   true, SessionLifetime: 24 * time.Hour, SessionIdle: 30 * time.Minute,
+		CookieSecure:   false, SessionLifetime: 24 * time.Hour, SessionIdle: 30 * time.Minute,
 		RegistrationOpen: true, RateLimits: true, ProxyHeader: "X-Forwarded-For",
 	}
 	if !reflect.DeepEqual(c, want) {

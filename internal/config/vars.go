@@ -46,7 +46,7 @@ func Table() []Var {
 		{"BACKUP_KEEP", strconv.Itoa(defaultBackupKeep), "how many scheduled backups to keep", false, false},
 		{"MOMO_TIMEZONE", "", "IANA timezone of the command-line subscriber; unset: each operator's own timezone", false, false},
 		{"MOMO_MAX_AMOUNT", strconv.FormatInt(defaultMaxAmount, 10), "largest accepted amount, in major units of the currency", false, false},
-		{"COOKIE_SECURE", "true", "false sends the session cookies over plain HTTP too: only for development on http://127.0.0.1", false, false},
+		{"COOKIE_SECURE", "true in production, false in development", "false sends the session cookies over plain HTTP too: only in development, listening on loopback", false, false},
 		{"SESSION_LIFETIME", defaultSessionLifetime.String(), "absolute lifetime of a web session, e.g. 24h", false, false},
 		{"SESSION_IDLE_TIMEOUT", defaultSessionIdle.String(), "a web session unused this long ends, e.g. 30m", false, false},
 		{"REGISTRATION", "open", "open, or closed: only `momo user create` makes accounts", false, false},
