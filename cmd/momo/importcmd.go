@@ -13,12 +13,16 @@ import (
 	"github.com/momoanalytics/momo/internal/smsbackup"
 )
 
-const importUsage = `usage: momo import [--json] FILE…
+const importUsage = `usage: momo import [--json] [--user NAME] FILE…
 
 Imports SMS Backup & Restore XML exports into the database. Received SMS
 are parsed and stored encrypted; sent SMS and MMS are counted and skipped;
 damaged records are kept as rejected and reported by position. Importing a
-file again adds nothing.`
+file again adds nothing.
+
+Without --user the messages are the command line's own, which momo report
+reads. With --user they belong to that web account, as if its owner had
+uploaded the files on the dashboard (for exports too large to upload).`
 
 // maxShownProblems bounds the damaged records listed on standard error;
 // the counts say how many there were in all.
@@ -27,6 +31,7 @@ const maxShownProblems = 20
 func runImport(e *env, args []string) error {
 	fs := e.flags("import", importUsage)
 	asJSON := fs.Bool("json", false, "print the counts as one JSON object")
+	user := fs.String("user", "", "the web account the messages belong to")
 	paths, err := parseAll(fs, args)
 	if err != nil {
 		return err
@@ -35,7 +40,7 @@ func runImport(e *env, args []string) error {
 		return usageError(errors.New("name at least one file"))
 	}
 
-	app, sub, err := e.local()
+	app, sub, err := e.importTarget(*user)
 	if err != nil {
 		return err
 	}
@@ -64,6 +69,24 @@ func runImport(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "Nothing new: every message was already imported.")
 	}
 	return nil
+}
+
+// importTarget opens the database and returns the subscriber an import
+// fills: the command line's, or the upload subscriber of a web account.
+func (e *env) importTarget(user string) (*app, momo.Subscriber, error) {
+	if user == "" {
+		return e.local()
+	}
+	app, err := e.open()
+	if err != nil {
+		return nil, momo.Subscriber{}, err
+	}
+	u, err := app.userNamed(e.ctx, user)
+	if err != nil {
+		return nil, momo.Subscriber{}, err
+	}
+	sub, err := app.store.UploadSubscriber(e.ctx, u.ID)
+	return app, sub, err
 }
 
 // importMemory is the soft limit on the Go heap of an import, unless

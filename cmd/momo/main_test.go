@@ -12,6 +12,7 @@ import (
 
 	"github.com/momoanalytics/momo"
 	"github.com/momoanalytics/momo/internal/corpus"
+	"github.com/momoanalytics/momo/internal/sqlstore"
 )
 
 // result is what one in-process run of the command printed.
@@ -237,5 +238,54 @@ func TestAnswersChangeLaterScores(t *testing.T) {
 
 	if r := momoRun(t, dir, nil, "", "risk", "answer", "--name", "Jane Smith", "perhaps"); r.code != 2 {
 		t.Errorf("a bad answer: exit %d, want 2", r.code)
+	}
+}
+
+// TestImportForUser: --user puts the messages in that account's upload
+// subscriber, where the dashboard reads them, and not in the command
+// line's own history.
+func TestImportForUser(t *testing.T) {
+	dir := t.TempDir()
+	example := filepath.Join("..", "..", "examples", "sms-backup.xml")
+	if r := momoRun(t, dir, nil, "correct horse battery\n", "user", "create", "-email", "a@example.com", "Ama"); r.code != 0 {
+		t.Fatalf("user create (%d): %s", r.code, r.stderr)
+	}
+
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown account", []string{"import", "--user", "kofi", example}, 1, "no account is named kofi"},
+		{"invalid name", []string{"import", "--user", "a", example}, 1, "no account is named a"},
+		{"the account, named as typed", []string{"import", "--user", "AMA", example}, 0, "read 240"},
+		{"again", []string{"import", "--user", "ama", example}, 0, "Nothing new"},
+	}
+	for _, tt := range tests {
+		r := momoRun(t, dir, nil, "", tt.args...)
+		if r.code != tt.code || !strings.Contains(r.stdout+r.stderr, tt.want) {
+			t.Errorf("%s: exit %d, output %q; want %d and %q", tt.name, r.code, r.stdout+r.stderr, tt.code, tt.want)
+		}
+	}
+
+	if rep := decodeReport(t, momoRun(t, dir, nil, "", "report", "--format", "json").stdout); rep.Messages != 0 {
+		t.Errorf("the command line's report holds %d messages of the account's import", rep.Messages)
+	}
+	s, err := sqlstore.Open(context.Background(), filepath.Join(dir, "momo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	u, err := s.UserByName(context.Background(), "ama")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Report(context.Background(), momo.ReportQuery{Owner: u.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Messages != 234 {
+		t.Errorf("the account's report holds %d messages, want the example's 234", rep.Messages)
 	}
 }

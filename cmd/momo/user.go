@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -234,22 +235,25 @@ func (e *env) account(name string, args []string) (*app, momo.User, error) {
 	if fs.NArg() != 1 {
 		return nil, momo.User{}, usageError(fmt.Errorf("name exactly one username"))
 	}
-	_, key, err := web.UsernameKey(fs.Arg(0))
-	if err != nil {
-		return nil, momo.User{}, momo.E(momo.CodeNotFound, "no account is named "+fs.Arg(0), nil)
-	}
 	app, err := e.open()
 	if err != nil {
 		return nil, momo.User{}, err
 	}
-	u, err := app.store.UserByName(e.ctx, key)
+	u, err := app.userNamed(e.ctx, fs.Arg(0))
+	return app, u, err
+}
+
+// userNamed finds the account of a username as its owner types it.
+func (a *app) userNamed(ctx context.Context, name string) (momo.User, error) {
+	_, key, err := web.UsernameKey(name)
 	if err != nil {
-		if momo.ErrorCode(err) == momo.CodeNotFound {
-			err = momo.E(momo.CodeNotFound, "no account is named "+fs.Arg(0), err)
-		}
-		return nil, momo.User{}, err
+		return momo.User{}, momo.E(momo.CodeNotFound, "no account is named "+name, nil)
 	}
-	return app, u, nil
+	u, err := a.store.UserByName(ctx, key)
+	if momo.ErrorCode(err) == momo.CodeNotFound {
+		return momo.User{}, momo.E(momo.CodeNotFound, "no account is named "+name, err)
+	}
+	return u, err
 }
 
 func userList(e *env, args []string) error {

@@ -43,6 +43,7 @@ var backupTables = []string{
 	"messages",
 	"counterparties",
 	"money_days",
+	"money_months",
 	"message_days",
 	"risk_days",
 	"balance_days",
@@ -54,10 +55,11 @@ var backupTables = []string{
 }
 
 // backupKeys are the columns, by position, that order the rows of tables
-// whose first column does not: the totals of migration 9, keyed by
+// whose first column does not: the totals of migrations 9 and 11, keyed by
 // subscriber and day (or month), so that every engine writes them alike.
 var backupKeys = map[string]string{
 	"money_days":          "1, 2, 3, 4, 5",
+	"money_months":        "1, 2, 3, 4, 5",
 	"message_days":        "1, 2, 3, 4",
 	"risk_days":           "1, 2, 3",
 	"balance_days":        "1, 2, 3, 4",

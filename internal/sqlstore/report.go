@@ -192,16 +192,38 @@ type moneyGroup struct {
 }
 
 // money fills the transaction count, months, kinds and charges from the
-// daily sums of booked transactions.
+// sums of booked transactions: monthly for the months wholly in the range,
+// daily for the days of the months its ends cut. Over twenty years of
+// history the daily sums alone were 35,000 rows to sort into months on
+// every dashboard view.
 func (r reporter) money(ctx context.Context, rep *momo.Report) error {
-	var groups []moneyGroup
-	err := r.each(ctx, `
-		SELECT substr(local_day, 1, 7), currency, kind, direction, CAST(SUM(count) AS BIGINT),
+	parts, args := r.sources(`
+		SELECT local_month AS month, currency, kind, direction, count, total, fees, taxes
+		FROM money_months WHERE `, `
+		SELECT substr(local_day, 1, 7) AS month, currency, kind, direction, count, total, fees, taxes
+		FROM money_days WHERE `)
+	if len(parts) == 0 {
+		return nil // the range holds no day
+	}
+	rows, err := r.tx.QueryContext(ctx, r.d.q(`
+		SELECT month, currency, kind, direction, CAST(SUM(count) AS BIGINT),
 		       CAST(SUM(total) AS BIGINT), CAST(SUM(fees) AS BIGINT), CAST(SUM(taxes) AS BIGINT)
-		FROM money_days WHERE {where}
-		GROUP BY substr(local_day, 1, 7), currency, kind, direction`,
-		filter{}, collectMoney(&groups))
+		FROM (`+strings.Join(parts, `
+			UNION ALL`)+`) sources
+		GROUP BY month, currency, kind, direction`), args...)
 	if err != nil {
+		return err
+	}
+	defer rows.Close()
+
+	var groups []moneyGroup
+	collect := collectMoney(&groups)
+	for rows.Next() {
+		if err := collect(rows); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return err
 	}
 	addMoney(rep, groups)
@@ -335,6 +357,22 @@ func (r reporter) counterparties(ctx context.Context, rep *momo.Report) error {
 // counterpartySources are the queries whose rows counterparties adds up:
 // one over the whole months of the range, one per month its ends cut.
 func (r reporter) counterpartySources() ([]string, []any) {
+	return r.sources(`
+			SELECT counterparty_key, currency, count AS n, money_in, money_out, last_id
+			FROM counterparty_months WHERE `, `
+			SELECT counterparty_key, currency, 1 AS n,
+			       CASE WHEN direction = 'in' THEN COALESCE(amount, 0) ELSE 0 END AS money_in,
+			       CASE WHEN direction = 'out' THEN COALESCE(amount, 0) ELSE 0 END AS money_out,
+			       id AS last_id
+			FROM transactions WHERE `, "booked = 1", "counterparty_key IS NOT NULL")
+}
+
+// sources cuts the report's range into whole months, which months reads
+// from a table of monthly sums (by local_month), and the days of the
+// months its ends cut, which days reads from rows by day (local_day,
+// also meeting dayConds). Each query ends in "WHERE " for the conditions
+// added here; it returns the queries with their arguments in order.
+func (r reporter) sources(months, days string, dayConds ...string) ([]string, []any) {
 	var parts []string
 	var args []any
 	add := func(query string, conds []string, condArgs ...any) {
@@ -357,21 +395,14 @@ func (r reporter) counterpartySources() ([]string, []any) {
 			conds = append(conds, "local_month <= ?")
 			condArgs = append(condArgs, span.last)
 		}
-		add(`
-			SELECT counterparty_key, currency, count AS n, money_in, money_out, last_id
-			FROM counterparty_months WHERE `, conds, condArgs...)
+		add(months, conds, condArgs...)
 	}
 	for _, e := range span.edges {
 		if e[0] > e[1] {
 			continue
 		}
-		add(`
-			SELECT counterparty_key, currency, 1 AS n,
-			       CASE WHEN direction = 'in' THEN COALESCE(amount, 0) ELSE 0 END AS money_in,
-			       CASE WHEN direction = 'out' THEN COALESCE(amount, 0) ELSE 0 END AS money_out,
-			       id AS last_id
-			FROM transactions WHERE `, []string{"booked = 1", "counterparty_key IS NOT NULL",
-			"local_day >= ?", "local_day <= ?"}, e[0], e[1])
+		conds := append(slices.Clip(dayConds), "local_day >= ?", "local_day <= ?")
+		add(days, conds, e[0], e[1])
 	}
 	return parts, args
 }
@@ -424,20 +455,24 @@ func lastDay(month string) string {
 }
 
 // balances reads the last stated balance of each subscriber per operator
-// and currency (the latest by time, then the last stored) from the last
-// balance of each day, and adds them up across subscribers.
+// and currency from the last balance of its latest day, and adds them up
+// across subscribers. A subscriber's days follow its transactions' times
+// (one timezone), so the latest day holds the latest balance. Finding that
+// day is a plain aggregate: ranking every day's balance with a window, as
+// this did, took 17 ms over twenty years of days.
 func (r reporter) balances(ctx context.Context, rep *momo.Report) error {
 	return r.each(ctx, `
-		WITH last AS (
-			SELECT operator, currency, booked_at, balance, ROW_NUMBER() OVER (
-			           PARTITION BY subscriber_id, operator, currency
-			           ORDER BY booked_at DESC, transaction_id DESC) AS nth
+		WITH latest AS (
+			SELECT subscriber_id, operator, currency, MAX(local_day) AS local_day
 			FROM balance_days WHERE {where}
+			GROUP BY subscriber_id, operator, currency
 		)
-		SELECT operator, currency, CAST(SUM(balance) AS BIGINT), MAX(booked_at)
-		FROM last WHERE nth = 1
-		GROUP BY operator, currency
-		ORDER BY operator, currency`, filter{}, appendBalance(rep))
+		SELECT b.operator, b.currency, CAST(SUM(b.balance) AS BIGINT), MAX(b.booked_at)
+		FROM latest JOIN balance_days b ON b.subscriber_id = latest.subscriber_id
+		     AND b.local_day = latest.local_day AND b.operator = latest.operator
+		     AND b.currency = latest.currency
+		GROUP BY b.operator, b.currency
+		ORDER BY b.operator, b.currency`, filter{}, appendBalance(rep))
 }
 
 // days sums the booked transactions of each local day and currency, the

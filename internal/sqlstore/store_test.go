@@ -15,7 +15,7 @@ import (
 	"github.com/momoanalytics/momo"
 )
 
-const latestVersion = 10
+const latestVersion = 11
 
 func TestOpenCreatesPrivateDatabase(t *testing.T) {
 	ctx := context.Background()

@@ -10,8 +10,9 @@ import (
 	"github.com/momoanalytics/momo"
 )
 
-// Totals. Reports read sums kept per subscriber and day (counterparties:
-// per month) instead of every transaction: see migration 00009. Save adds
+// Totals. Reports read sums kept per subscriber and day (money also per
+// month, counterparties only per month) instead of every transaction: see
+// migrations 00009 and 00011. Save adds
 // its batch's new messages and transactions to them, in its own database
 // transaction, counting each transaction as it stands after pairing. Rows
 // stored before the batch change in one way only: a companion that a new
@@ -64,6 +65,16 @@ const counterpartyTotals = `
 	FROM transactions WHERE {where} AND booked = 1 AND counterparty_key IS NOT NULL
 	GROUP BY subscriber_id, local_month, counterparty_key, currency`
 
+// moneyMonths sums money_days into months; "{where}" selects days by
+// subscriber_id and local_day. It runs after the days are summed.
+const moneyMonths = `
+	INSERT INTO money_months (subscriber_id, local_month, currency, kind, direction,
+		count, total, fees, taxes)
+	SELECT subscriber_id, substr(local_day, 1, 7), currency, kind, direction,
+	       SUM(count), SUM(total), SUM(fees), SUM(taxes)
+	FROM money_days WHERE {where}
+	GROUP BY subscriber_id, substr(local_day, 1, 7), currency, kind, direction`
+
 // maxDays is how many days one statement sums again.
 const maxDays = 200
 
@@ -115,17 +126,22 @@ func (t totaler) bookedDays(ctx context.Context, days []string) error {
 	return t.months(ctx, monthsOf(days))
 }
 
-// months sums the counterparties of whole months again.
+// months sums the money and the counterparties of whole months again,
+// the money from money_days, whose days must be summed already.
 func (t totaler) months(ctx context.Context, months []string) error {
-	insert := strings.Replace(counterpartyTotals, "{where}",
-		"subscriber_id = ? AND local_day >= ? AND local_day <= ?", 1)
+	const days = "subscriber_id = ? AND local_day >= ? AND local_day <= ?"
 	for _, m := range months {
-		if err := t.exec(ctx, `DELETE FROM counterparty_months WHERE subscriber_id = ? AND local_month = ?`,
-			int64(t.sub), m); err != nil {
-			return err
-		}
-		if err := t.exec(ctx, insert, int64(t.sub), m+"-01", m+"-31"); err != nil {
-			return err
+		for _, it := range []struct{ table, insert string }{
+			{"money_months", moneyMonths},
+			{"counterparty_months", counterpartyTotals},
+		} {
+			if err := t.exec(ctx, "DELETE FROM "+it.table+" WHERE subscriber_id = ? AND local_month = ?",
+				int64(t.sub), m); err != nil {
+				return err
+			}
+			if err := t.exec(ctx, strings.Replace(it.insert, "{where}", days, 1), int64(t.sub), m+"-01", m+"-31"); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -138,6 +154,7 @@ func (t totaler) all(ctx context.Context) error {
 	}
 	inserts := []struct{ table, insert string }{{"counterparty_months", counterpartyTotals}}
 	inserts = append(inserts, dayTotals...)
+	inserts = append(inserts, struct{ table, insert string }{"money_months", moneyMonths}) // after money_days
 	for _, it := range inserts {
 		if err := t.exec(ctx, "DELETE FROM "+it.table+" WHERE subscriber_id = ?", int64(t.sub)); err != nil {
 			return err
@@ -206,6 +223,7 @@ func (w *writer) totals(ctx context.Context, es []entry, firsts []newTx) error {
 // batchSums are a batch's additions to the totals tables, one row per key.
 type batchSums struct {
 	money    map[[4]string]*[4]int64 // day, currency, kind, direction: count, total, fees, taxes
+	months   map[[4]string]*[4]int64 // the same by month
 	messages map[[3]string]int64     // day, outcome, operator
 	risk     map[[2]string]*[2]int64 // day, level: count, lowest score
 	balances map[[3]string]balanceAt // day, operator, currency
@@ -227,6 +245,7 @@ func (b balanceAt) later(a balanceAt) bool {
 // skipMonths, which are summed again whole.
 func (s *batchSums) add(w *writer, es []entry, firsts []newTx, skip, skipMonths map[string]bool) {
 	s.money = map[[4]string]*[4]int64{}
+	s.months = map[[4]string]*[4]int64{}
 	s.messages = map[[3]string]int64{}
 	s.risk = map[[2]string]*[2]int64{}
 	s.balances = map[[3]string]balanceAt{}
@@ -243,9 +262,13 @@ func (s *batchSums) add(w *writer, es []entry, firsts []newTx, skip, skipMonths 
 			continue
 		}
 		day := w.txDay(n)
-		s.addDay(n, day, n.booked && !w.linked[n.e.txID] && !skip[day])
-		if t := n.e.rec.Tx; n.booked && !w.linked[n.e.txID] && t.CounterpartyKey != "" && !skipMonths[day[:7]] {
-			s.addCounterparty(n, day[:7])
+		counts := n.booked && !w.linked[n.e.txID]
+		s.addDay(n, day, counts && !skip[day])
+		if counts && !skipMonths[day[:7]] {
+			sumMoney(s.months, n.e.rec.Tx, day[:7])
+			if n.e.rec.Tx.CounterpartyKey != "" {
+				s.addCounterparty(n, day[:7])
+			}
 		}
 	}
 }
@@ -255,16 +278,7 @@ func (s *batchSums) add(w *writer, es []entry, firsts []newTx, skip, skipMonths 
 func (s *batchSums) addDay(n *newTx, day string, booked bool) {
 	t := n.e.rec.Tx
 	if booked {
-		k := [4]string{day, string(t.Currency), string(t.Kind), string(t.Direction)}
-		m := s.money[k]
-		if m == nil {
-			m = new([4]int64)
-			s.money[k] = m
-		}
-		m[0]++
-		m[1] += known(t.Amount)
-		m[2] += known(t.Fee)
-		m[3] += known(t.Tax)
+		sumMoney(s.money, t, day)
 	}
 	if t.Risk != nil {
 		k := [2]string{day, t.Risk.Level}
@@ -283,6 +297,21 @@ func (s *batchSums) addDay(n *newTx, day string, booked bool) {
 			s.balances[k] = b
 		}
 	}
+}
+
+// sumMoney adds a booked transaction's money to the sums of its day or
+// month.
+func sumMoney(sums map[[4]string]*[4]int64, t *momo.TransactionRecord, when string) {
+	k := [4]string{when, string(t.Currency), string(t.Kind), string(t.Direction)}
+	m := sums[k]
+	if m == nil {
+		m = new([4]int64)
+		sums[k] = m
+	}
+	m[0]++
+	m[1] += known(t.Amount)
+	m[2] += known(t.Fee)
+	m[3] += known(t.Tax)
 }
 
 // addCounterparty adds a new booked transaction to its counterparty's
@@ -316,9 +345,12 @@ func known(a momo.Amount) int64 {
 // apply adds the sums to the totals tables.
 func (s *batchSums) apply(ctx context.Context, t totaler) error {
 	sub := int64(t.sub)
-	var money, messages, risk, balances, counter [][]any
+	var money, months, messages, risk, balances, counter [][]any
 	for k, m := range s.money {
 		money = append(money, []any{sub, k[0], k[1], k[2], k[3], m[0], m[1], m[2], m[3]})
+	}
+	for k, m := range s.months {
+		months = append(months, []any{sub, k[0], k[1], k[2], k[3], m[0], m[1], m[2], m[3]})
 	}
 	for k, n := range s.messages {
 		messages = append(messages, []any{sub, k[0], k[1], k[2], n})
@@ -341,6 +373,10 @@ func (s *batchSums) apply(ctx context.Context, t totaler) error {
 			ON CONFLICT (subscriber_id, local_day, currency, kind, direction) DO UPDATE SET
 				count = money_days.count + excluded.count, total = money_days.total + excluded.total,
 				fees = money_days.fees + excluded.fees, taxes = money_days.taxes + excluded.taxes`},
+		{`INSERT INTO money_months (subscriber_id, local_month, currency, kind, direction, count, total, fees, taxes)`, months, `
+			ON CONFLICT (subscriber_id, local_month, currency, kind, direction) DO UPDATE SET
+				count = money_months.count + excluded.count, total = money_months.total + excluded.total,
+				fees = money_months.fees + excluded.fees, taxes = money_months.taxes + excluded.taxes`},
 		{`INSERT INTO message_days (subscriber_id, local_day, outcome, operator, count)`, messages, `
 			ON CONFLICT (subscriber_id, local_day, outcome, operator) DO UPDATE SET
 				count = message_days.count + excluded.count`},
