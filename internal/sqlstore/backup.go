@@ -45,8 +45,11 @@ var backupTables = []string{
 	"money_days",
 	"money_months",
 	"message_days",
+	"message_months",
 	"risk_days",
+	"risk_months",
 	"balance_days",
+	"balance_months",
 	"counterparty_months",
 	"answers",
 	"sessions",
@@ -61,8 +64,11 @@ var backupKeys = map[string]string{
 	"money_days":          "1, 2, 3, 4, 5",
 	"money_months":        "1, 2, 3, 4, 5",
 	"message_days":        "1, 2, 3, 4",
+	"message_months":      "1, 2, 3, 4",
 	"risk_days":           "1, 2, 3",
+	"risk_months":         "1, 2, 3",
 	"balance_days":        "1, 2, 3, 4",
+	"balance_months":      "1, 2, 3, 4",
 	"counterparty_months": "1, 2, 3, 4",
 }
 

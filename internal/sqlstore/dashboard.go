@@ -108,7 +108,8 @@ func pageIsWhole(rows []momo.StoredTransaction, limit int, from string) bool {
 // before its cursor, on which the scope has booked transactions, from the
 // daily totals; "" when there is none.
 func (s *Store) bookedDays(ctx context.Context, tx *sql.Tx, sc scope, q momo.TransactionQuery) (string, string, error) {
-	conds, args := sc.conds()
+	var days []string
+	var dayArgs []any
 	last := q.To
 	if !q.After.BookedAt.IsZero() {
 		// Rows before the cursor are of its day in a timezone at most.
@@ -118,18 +119,45 @@ func (s *Store) bookedDays(ctx context.Context, tx *sql.Tx, sc scope, q momo.Tra
 		}
 	}
 	if q.From != "" {
-		conds, args = append(conds, "local_day >= ?"), append(args, q.From)
+		days, dayArgs = append(days, "local_day >= ?"), append(dayArgs, q.From)
 	}
 	if last != "" {
-		conds, args = append(conds, "local_day <= ?"), append(args, last)
+		days, dayArgs = append(days, "local_day <= ?"), append(dayArgs, last)
 	}
+
+	query, args := firstAndLastDay(sc, days, dayArgs)
 	var first, newest sql.NullString
-	err := tx.QueryRowContext(ctx, s.d.q(`SELECT MIN(local_day), MAX(local_day) FROM money_days WHERE `+
-		strings.Join(conds, " AND ")), args...).Scan(&first, &newest)
-	if err != nil {
+	if err := tx.QueryRowContext(ctx, s.d.q(query), args...).Scan(&first, &newest); err != nil {
 		return "", "", fmt.Errorf("days of the transactions: %w", err)
 	}
 	return first.String, newest.String, nil
+}
+
+// firstAndLastDay is the query for the scope's first and last day of
+// money. For each subscriber of a known few, it asks for the first and the
+// last day apart: each is then one seek at an end of the primary key,
+// where both in one query read every day of the subscriber (35,000 rows
+// for twenty busy years).
+func firstAndLastDay(sc scope, days []string, dayArgs []any) (string, []any) {
+	if len(sc.ids) == 0 {
+		conds, args := sc.conds()
+		conds = append(conds, days...)
+		return `SELECT MIN(local_day), MAX(local_day) FROM money_days WHERE ` + strings.Join(conds, " AND "),
+			append(args, dayArgs...)
+	}
+
+	where := strings.Join(append([]string{"subscriber_id = ?"}, days...), " AND ")
+	var parts []string
+	var args []any
+	for _, id := range sc.ids {
+		parts = append(parts, `
+			SELECT (SELECT MIN(local_day) FROM money_days WHERE `+where+`) AS first,
+			       (SELECT MAX(local_day) FROM money_days WHERE `+where+`) AS last`)
+		for range 2 {
+			args = append(append(args, id), dayArgs...)
+		}
+	}
+	return `SELECT MIN(first), MAX(last) FROM (` + strings.Join(parts, " UNION ALL") + `) ends`, args
 }
 
 // transactionsIn reads the first limit+1 transactions of q in the local

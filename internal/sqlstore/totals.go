@@ -65,15 +65,39 @@ const counterpartyTotals = `
 	FROM transactions WHERE {where} AND booked = 1 AND counterparty_key IS NOT NULL
 	GROUP BY subscriber_id, local_month, counterparty_key, currency`
 
-// moneyMonths sums money_days into months; "{where}" selects days by
-// subscriber_id and local_day. It runs after the days are summed.
-const moneyMonths = `
-	INSERT INTO money_months (subscriber_id, local_month, currency, kind, direction,
-		count, total, fees, taxes)
-	SELECT subscriber_id, substr(local_day, 1, 7), currency, kind, direction,
-	       SUM(count), SUM(total), SUM(fees), SUM(taxes)
-	FROM money_days WHERE {where}
-	GROUP BY subscriber_id, substr(local_day, 1, 7), currency, kind, direction`
+// monthTotals sum the daily totals into months; "{where}" selects days by
+// subscriber_id and local_day. They run after the days are summed. Only
+// money_months is summed again when stored transactions become
+// companions, as only money_days is.
+var monthTotals = []struct{ table, insert string }{
+	{"money_months", `
+		INSERT INTO money_months (subscriber_id, local_month, currency, kind, direction,
+			count, total, fees, taxes)
+		SELECT subscriber_id, substr(local_day, 1, 7), currency, kind, direction,
+		       SUM(count), SUM(total), SUM(fees), SUM(taxes)
+		FROM money_days WHERE {where}
+		GROUP BY subscriber_id, substr(local_day, 1, 7), currency, kind, direction`},
+	{"message_months", `
+		INSERT INTO message_months (subscriber_id, local_month, outcome, operator, count)
+		SELECT subscriber_id, substr(local_day, 1, 7), outcome, operator, SUM(count)
+		FROM message_days WHERE {where}
+		GROUP BY subscriber_id, substr(local_day, 1, 7), outcome, operator`},
+	{"risk_months", `
+		INSERT INTO risk_months (subscriber_id, local_month, risk_level, count, min_score)
+		SELECT subscriber_id, substr(local_day, 1, 7), risk_level, SUM(count), MIN(min_score)
+		FROM risk_days WHERE {where}
+		GROUP BY subscriber_id, substr(local_day, 1, 7), risk_level`},
+	{"balance_months", `
+		INSERT INTO balance_months (subscriber_id, local_month, operator, currency,
+			booked_at, transaction_id, balance)
+		SELECT subscriber_id, local_month, operator, currency, booked_at, transaction_id, balance
+		FROM (SELECT subscriber_id, substr(local_day, 1, 7) AS local_month, operator, currency,
+		             booked_at, transaction_id, balance,
+		             ROW_NUMBER() OVER (PARTITION BY subscriber_id, substr(local_day, 1, 7), operator, currency
+		                                ORDER BY booked_at DESC, transaction_id DESC) AS nth
+		      FROM balance_days WHERE {where}) last
+		WHERE nth = 1`},
+}
 
 // maxDays is how many days one statement sums again.
 const maxDays = 200
@@ -132,7 +156,7 @@ func (t totaler) months(ctx context.Context, months []string) error {
 	const days = "subscriber_id = ? AND local_day >= ? AND local_day <= ?"
 	for _, m := range months {
 		for _, it := range []struct{ table, insert string }{
-			{"money_months", moneyMonths},
+			monthTotals[0],
 			{"counterparty_months", counterpartyTotals},
 		} {
 			if err := t.exec(ctx, "DELETE FROM "+it.table+" WHERE subscriber_id = ? AND local_month = ?",
@@ -154,7 +178,7 @@ func (t totaler) all(ctx context.Context) error {
 	}
 	inserts := []struct{ table, insert string }{{"counterparty_months", counterpartyTotals}}
 	inserts = append(inserts, dayTotals...)
-	inserts = append(inserts, struct{ table, insert string }{"money_months", moneyMonths}) // after money_days
+	inserts = append(inserts, monthTotals...) // after the days they sum
 	for _, it := range inserts {
 		if err := t.exec(ctx, "DELETE FROM "+it.table+" WHERE subscriber_id = ?", int64(t.sub)); err != nil {
 			return err
@@ -361,6 +385,7 @@ func (s *batchSums) apply(ctx context.Context, t totaler) error {
 	for k, b := range s.balances {
 		balances = append(balances, []any{sub, k[0], k[1], k[2], b.at, b.id, b.sum})
 	}
+	messageMonths, riskMonths, balanceMonths := s.byMonth(sub)
 	for k, c := range s.counter {
 		counter = append(counter, []any{sub, k[0], k[1], k[2], c[0], c[1], c[2], c[3]})
 	}
@@ -380,6 +405,19 @@ func (s *batchSums) apply(ctx context.Context, t totaler) error {
 		{`INSERT INTO message_days (subscriber_id, local_day, outcome, operator, count)`, messages, `
 			ON CONFLICT (subscriber_id, local_day, outcome, operator) DO UPDATE SET
 				count = message_days.count + excluded.count`},
+		{`INSERT INTO message_months (subscriber_id, local_month, outcome, operator, count)`, messageMonths, `
+			ON CONFLICT (subscriber_id, local_month, outcome, operator) DO UPDATE SET
+				count = message_months.count + excluded.count`},
+		{`INSERT INTO risk_months (subscriber_id, local_month, risk_level, count, min_score)`, riskMonths, `
+			ON CONFLICT (subscriber_id, local_month, risk_level) DO UPDATE SET
+				count = risk_months.count + excluded.count,
+				min_score = CASE WHEN excluded.min_score < risk_months.min_score
+				                 THEN excluded.min_score ELSE risk_months.min_score END`},
+		{`INSERT INTO balance_months (subscriber_id, local_month, operator, currency, booked_at, transaction_id, balance)`, balanceMonths, `
+			ON CONFLICT (subscriber_id, local_month, operator, currency) DO UPDATE SET
+				booked_at = excluded.booked_at, transaction_id = excluded.transaction_id, balance = excluded.balance
+			WHERE excluded.booked_at > balance_months.booked_at
+			   OR excluded.booked_at = balance_months.booked_at AND excluded.transaction_id > balance_months.transaction_id`},
 		{`INSERT INTO risk_days (subscriber_id, local_day, risk_level, count, min_score)`, risk, `
 			ON CONFLICT (subscriber_id, local_day, risk_level) DO UPDATE SET
 				count = risk_days.count + excluded.count,
@@ -403,6 +441,44 @@ func (s *batchSums) apply(ctx context.Context, t totaler) error {
 		}
 	}
 	return nil
+}
+
+// byMonth folds the batch's daily sums of messages, risk levels and
+// balances into months, as rows for apply. These change only by what
+// batches add, never by companions, so a month's sums follow its days'.
+func (s *batchSums) byMonth(sub int64) (messages, risk, balances [][]any) {
+	msgs := map[[3]string]int64{}
+	for k, n := range s.messages {
+		msgs[[3]string{k[0][:7], k[1], k[2]}] += n
+	}
+	levels := map[[2]string]*[2]int64{}
+	for k, r := range s.risk {
+		m := [2]string{k[0][:7], k[1]}
+		if old := levels[m]; old != nil {
+			old[0] += r[0]
+			old[1] = min(old[1], r[1])
+		} else {
+			levels[m] = &[2]int64{r[0], r[1]}
+		}
+	}
+	last := map[[3]string]balanceAt{}
+	for k, b := range s.balances {
+		m := [3]string{k[0][:7], k[1], k[2]}
+		if old, ok := last[m]; !ok || b.later(old) {
+			last[m] = b
+		}
+	}
+
+	for k, n := range msgs {
+		messages = append(messages, []any{sub, k[0], k[1], k[2], n})
+	}
+	for k, r := range levels {
+		risk = append(risk, []any{sub, k[0], k[1], r[0], r[1]})
+	}
+	for k, b := range last {
+		balances = append(balances, []any{sub, k[0], k[1], k[2], b.at, b.id, b.sum})
+	}
+	return messages, risk, balances
 }
 
 // upsert runs head VALUES rows tail, in the chunks that Save's inserts use:
