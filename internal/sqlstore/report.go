@@ -226,12 +226,12 @@ func (r reporter) money(ctx context.Context, rep *momo.Report) error {
 		FROM money_months WHERE `, `
 		SELECT substr(local_day, 1, 7) AS month, currency, kind, direction, count, total, fees, taxes
 		FROM money_days WHERE `)
+	// No GROUP BY: addMoney adds the rows up by month, kind and currency
+	// anyway, and sorting them into groups first took SQLite longer.
 	var groups []moneyGroup
 	err := r.over(ctx, `
-		SELECT month, currency, kind, direction, CAST(SUM(count) AS BIGINT),
-		       CAST(SUM(total) AS BIGINT), CAST(SUM(fees) AS BIGINT), CAST(SUM(taxes) AS BIGINT)
-		FROM {sources}
-		GROUP BY month, currency, kind, direction`, parts, args, collectMoney(&groups))
+		SELECT month, currency, kind, direction, count, total, fees, taxes
+		FROM {sources}`, parts, args, collectMoney(&groups))
 	if err != nil {
 		return err
 	}
