@@ -58,7 +58,7 @@ func runServe(e *env, args []string) error {
 
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		return momo.E(momo.CodeConfig, "cannot listen on "+listen+": "+err.Error(), err)
+		return momo.E(momo.CodeConfig, "cannot listen on "+listen+": "+err.Error()+" (choose another port with PORT or -addr)", err)
 	}
 	return e.serve(ln, srv)
 }
@@ -127,7 +127,7 @@ func checkListen(listen string, cfg config.Config) error {
 	}
 	a, err := netip.ParseAddr(host)
 	if host != "localhost" && (err != nil || !a.IsLoopback()) {
-		return momo.E(momo.CodeConfig, "COOKIE_SECURE=false is allowed only when listening on 127.0.0.1, ::1 or localhost", nil)
+		return momo.E(momo.CodeConfig, "cookies over plain HTTP (COOKIE_SECURE=false, the development default) are allowed only when listening on 127.0.0.1, ::1 or localhost; serve behind HTTPS with COOKIE_SECURE=true to listen on "+listen, nil)
 	}
 	return nil
 }

@@ -110,7 +110,7 @@ func TestServe(t *testing.T) {
 
 func TestServeRefusesInsecureCookiesOffLoopback(t *testing.T) {
 	r := momoRun(t, t.TempDir(), map[string]string{"COOKIE_SECURE": "false", "LOG_FILE": "-"}, "", "serve", "-addr", "0.0.0.0:0")
-	if r.code != 3 || !strings.Contains(r.stderr, "COOKIE_SECURE=false is allowed only") {
+	if r.code != 3 || !strings.Contains(r.stderr, "are allowed only when listening on 127.0.0.1") {
 		t.Errorf("exit %d: %s", r.code, r.stderr)
 	}
 }

@@ -135,7 +135,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.BackupDir = l.backupDir(c.DataDir)
 	c.Database = l.database(c.DatabaseURL, c.DataDir)
 	c.CookieSecure = l.cookieSecure(c.Env)
-	c.RateLimits = l.devOnlyOff("RATE_LIMITS", "on", "off", c.Env)
+	c.RateLimits = l.rateLimits(c.Env)
 	l.checkKeys(c.SecretKey, c.EncryptionKey)
 	l.checkTwilio(c)
 	if missing := c.missingInProduction(); len(missing) > 0 {
@@ -518,6 +518,17 @@ func (l *loader) cookieSecure(env Env) bool {
 		return env == Production
 	}
 	return l.devOnlyOff("COOKIE_SECURE", "true", "false", env)
+}
+
+// rateLimits reads RATE_LIMITS, on by default in production and off in
+// development: the seed's 50 pages an hour locked out the one person
+// trying the dashboard on their own laptop within minutes, where they
+// protect nobody.
+func (l *loader) rateLimits(env Env) bool {
+	if l.get("RATE_LIMITS") == "" {
+		return env == Production
+	}
+	return l.devOnlyOff("RATE_LIMITS", "on", "off", env)
 }
 
 // devOnlyOff reads a protection that only development may switch off.

@@ -53,26 +53,27 @@ func mustLoad(t *testing.T, m map[string]string) Config {
 	return c
 }
 
-// TestCookieSecureDefault: Secure cookies unless development says
-// otherwise, or leaves the variable unset.
-func TestCookieSecureDefault(t *testing.T) {
+// TestDevelopmentDefaults: Secure cookies and rate limits unless
+// development says otherwise, or leaves the variables unset.
+func TestDevelopmentDefaults(t *testing.T) {
 	prod := []string{"MOMO_ENV=production", "SECRET_KEY=" + testSecret,
 		"ENCRYPTION_KEY=" + testKey, "DATABASE_URL=sqlite:/srv/momo.db"}
 	tests := []struct {
-		name string
-		vars []string
-		want bool
+		name                 string
+		vars                 []string
+		cookieSecure, limits bool
 	}{
-		{"development, unset", nil, false},
-		{"development, true", []string{"COOKIE_SECURE=true"}, true},
-		{"development, false", []string{"COOKIE_SECURE=false"}, false},
-		{"production, unset", prod, true},
-		{"production, true", append(prod[:len(prod):len(prod)], "COOKIE_SECURE=true"), true},
+		{"development, unset", nil, false, false},
+		{"development, on", []string{"COOKIE_SECURE=true", "RATE_LIMITS=on"}, true, true},
+		{"development, off", []string{"COOKIE_SECURE=false", "RATE_LIMITS=off"}, false, false},
+		{"production, unset", prod, true, true},
+		{"production, on", append(slices.Clip(prod), "COOKIE_SECURE=true", "RATE_LIMITS=on"), true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := mustLoad(t, with(home, tt.vars...)).CookieSecure; got != tt.want {
-				t.Errorf("CookieSecure = %v, want %v", got, tt.want)
+			c := mustLoad(t, with(home, tt.vars...))
+			if c.CookieSecure != tt.cookieSecure || c.RateLimits != tt.limits {
+				t.Errorf("CookieSecure %v, RateLimits %v; want %v and %v", c.CookieSecure, c.RateLimits, tt.cookieSecure, tt.limits)
 			}
 		})
 	}
@@ -93,7 +94,7 @@ func TestLoadDefaults(t *testing.T) {
 
 		UploadMaxBytes: 50 << 20,
 		CookieSecure:   false, SessionLifetime: 24 * time.Hour, SessionIdle: 30 * time.Minute,
-		RegistrationOpen: true, RateLimits: true, ProxyHeader: "X-Forwarded-For",
+		RegistrationOpen: true, RateLimits: false, ProxyHeader: "X-Forwarded-For",
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load defaults\n have %#v\n want %#v\n fields %+v", c, want, c)

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -52,7 +53,13 @@ func (c *Config) EnsureKeys(logger *slog.Logger) error {
 		return err
 	}
 
-	logger.Warn("Using development keys from a local file; set SECRET_KEY and ENCRYPTION_KEY in the environment to use others",
+	// Said loudly once, when the keys are made; every later command would
+	// otherwise repeat it on the terminal.
+	level := slog.LevelInfo
+	if generated {
+		level = slog.LevelWarn
+	}
+	logger.Log(context.Background(), level, "Using development keys from a local file; set SECRET_KEY and ENCRYPTION_KEY in the environment to use others",
 		slog.String("path", path), slog.Bool("generated", generated))
 	return nil
 }

@@ -51,7 +51,7 @@ func Table() []Var {
 		{"SESSION_IDLE_TIMEOUT", defaultSessionIdle.String(), "a web session unused this long ends, e.g. 30m", false, false},
 		{"REGISTRATION", "open", "open, or closed: only `momo user create` makes accounts", false, false},
 		{"HEALTH_TOKEN", "", "bearer token that lets a monitor read /health's counts; at least 32 characters", true, false},
-		{"RATE_LIMITS", "on", "off switches the web rate limits off, for benchmarks in development only", false, false},
+		{"RATE_LIMITS", "on in production, off in development", "on or off: the web rate limits (off only in development)", false, false},
 		{"PROXY_HEADER", "X-Forwarded-For", "header TRUSTED_PROXIES name the client in: X-Forwarded-For (its rightmost entry not a trusted proxy) or X-Real-IP; the other is ignored", false, false},
 		{"UPLOAD_MAX_BYTES", strconv.Itoa(defaultUploadMaxBytes), "largest SMS backup file the web upload accepts, in bytes (1024 to 1073741824)", false, false},
 	}

@@ -262,11 +262,13 @@ func (s *Store) LinkSubscriber(ctx context.Context, sub momo.SubscriberID, owner
 }
 
 // OwnedSubscribers returns the subscribers linked to owner, and only those,
-// with how many transactions each has.
+// with their booked transactions as the dashboard counts them (a confirmation of a
+// payment already counted, or a failed payment, is not one), summed from
+// the monthly totals.
 func (s *Store) OwnedSubscribers(ctx context.Context, owner momo.UserID) ([]momo.OwnedSubscriber, error) {
 	rows, err := s.db.QueryContext(ctx, s.d.q(`
 		SELECT s.id, s.channel, s.ref, s.timezone, s.currency, s.created_at,
-			(SELECT COUNT(*) FROM transactions t WHERE t.subscriber_id = s.id)
+			CAST(COALESCE((SELECT SUM(m.count) FROM money_months m WHERE m.subscriber_id = s.id), 0) AS BIGINT)
 		FROM subscribers s WHERE s.user_id = ? ORDER BY s.id`), owner)
 	if err != nil {
 		return nil, s.fail(ctx, "owned subscribers", err)
