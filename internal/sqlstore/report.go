@@ -554,7 +554,7 @@ func (r reporter) alerts(ctx context.Context, rep *momo.Report) error {
 		FROM transactions
 		WHERE {where}
 		ORDER BY booked_at DESC, id DESC
-		LIMIT ?`, filter{conds: []string{"risk_level IN ('HIGH', 'CRITICAL')"}}, func(rows *sql.Rows) error {
+		LIMIT ?`, filter{conds: []string{"risk_level IN ('HIGH', 'CRITICAL')", "booked = 1"}}, func(rows *sql.Rows) error {
 		var a momo.Alert
 		var at dbTime
 		var amount sql.NullInt64

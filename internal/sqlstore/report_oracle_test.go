@@ -285,13 +285,13 @@ func (r oracle) balances(ctx context.Context, rep *momo.Report) error {
 		ORDER BY l.operator, l.currency`, filter{conds: []string{"balance IS NOT NULL"}}, appendBalance(rep))
 }
 
-// riskLevels counts the assessed transactions of each risk level.
+// riskLevels counts the assessed booked transactions of each risk level.
 func (r oracle) riskLevels(ctx context.Context, rep *momo.Report) error {
 	return r.each(ctx, `
 		SELECT risk_level, COUNT(*) FROM transactions
 		WHERE {where}
 		GROUP BY risk_level
-		ORDER BY MIN(risk_score)`, filter{conds: []string{"risk_level IS NOT NULL"}}, func(rows *sql.Rows) error {
+		ORDER BY MIN(risk_score)`, filter{conds: []string{"risk_level IS NOT NULL", "booked = 1"}}, func(rows *sql.Rows) error {
 		var l momo.LevelCount
 		if err := rows.Scan(&l.Level, &l.Count); err != nil {
 			return err

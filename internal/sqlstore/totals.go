@@ -22,9 +22,11 @@ import (
 // days again.
 
 // dayTotals are the sums kept per day. Each insert sums the base rows that
-// "{where}" selects, which names subscriber_id and local_day only. Only
-// money_days counts booked transactions alone; the others do not change
-// when a stored transaction becomes a companion.
+// "{where}" selects, which names subscriber_id and local_day only.
+// money_days and risk_days count booked transactions alone, as every
+// figure of a report does, and are summed again when a stored transaction
+// becomes a companion (bookedDays); the others count every message and
+// balance and do not change then.
 var dayTotals = []struct{ table, insert string }{
 	{"money_days", `
 		INSERT INTO money_days (subscriber_id, local_day, currency, kind, direction,
@@ -41,7 +43,7 @@ var dayTotals = []struct{ table, insert string }{
 	{"risk_days", `
 		INSERT INTO risk_days (subscriber_id, local_day, risk_level, count, min_score)
 		SELECT subscriber_id, local_day, risk_level, COUNT(*), MIN(risk_score)
-		FROM transactions WHERE {where} AND risk_level IS NOT NULL
+		FROM transactions WHERE {where} AND booked = 1 AND risk_level IS NOT NULL
 		GROUP BY subscriber_id, local_day, risk_level`},
 	{"balance_days", `
 		INSERT INTO balance_days (subscriber_id, local_day, operator, currency,
@@ -139,26 +141,37 @@ func (t totaler) bookedDays(ctx context.Context, days []string) error {
 		for _, d := range chunk {
 			args = append(args, d)
 		}
-		money := dayTotals[0]
-		if err := t.exec(ctx, "DELETE FROM "+money.table+" WHERE "+where, args...); err != nil {
-			return err
-		}
-		if err := t.exec(ctx, strings.Replace(money.insert, "{where}", where, 1), args...); err != nil {
-			return err
+		for _, it := range bookedTotals(dayTotals) {
+			if err := t.exec(ctx, "DELETE FROM "+it.table+" WHERE "+where, args...); err != nil {
+				return err
+			}
+			if err := t.exec(ctx, strings.Replace(it.insert, "{where}", where, 1), args...); err != nil {
+				return err
+			}
 		}
 	}
 	return t.months(ctx, monthsOf(days))
 }
 
-// months sums the money and the counterparties of whole months again,
-// the money from money_days, whose days must be summed already.
+// bookedTotals are the totals among ts that count booked transactions
+// alone: those a new companion changes.
+func bookedTotals(ts []struct{ table, insert string }) []struct{ table, insert string } {
+	var out []struct{ table, insert string }
+	for _, it := range ts {
+		if strings.HasPrefix(it.table, "money_") || strings.HasPrefix(it.table, "risk_") {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// months sums the booked totals and the counterparties of whole months
+// again, from the daily totals, whose days must be summed already.
 func (t totaler) months(ctx context.Context, months []string) error {
 	const days = "subscriber_id = ? AND local_day >= ? AND local_day <= ?"
+	redo := append(bookedTotals(monthTotals), struct{ table, insert string }{"counterparty_months", counterpartyTotals})
 	for _, m := range months {
-		for _, it := range []struct{ table, insert string }{
-			monthTotals[0],
-			{"counterparty_months", counterpartyTotals},
-		} {
+		for _, it := range redo {
 			if err := t.exec(ctx, "DELETE FROM "+it.table+" WHERE subscriber_id = ? AND local_month = ?",
 				int64(t.sub), m); err != nil {
 				return err
@@ -232,10 +245,7 @@ func (w *writer) totals(ctx context.Context, es []entry, firsts []newTx) error {
 	}
 	slices.Sort(days)
 
-	t := totaler{tx: w.tx, d: w.d, sub: w.sub}
-	if err := t.lock(ctx); err != nil {
-		return err
-	}
+	t := totaler{tx: w.tx, d: w.d, sub: w.sub} // locked by newWriter
 	var sums batchSums
 	sums.add(w, es, firsts, redo, redoMonths)
 	if err := sums.apply(ctx, t); err != nil {
@@ -252,6 +262,9 @@ type batchSums struct {
 	risk     map[[2]string]*[2]int64 // day, level: count, lowest score
 	balances map[[3]string]balanceAt // day, operator, currency
 	counter  map[[3]string]*[4]int64 // month, key, currency: count, in, out, last id
+	// redoMonths are the months whose booked totals are summed again
+	// whole after the batch: their risk levels are not added to.
+	redoMonths map[string]bool
 }
 
 type balanceAt struct {
@@ -274,6 +287,7 @@ func (s *batchSums) add(w *writer, es []entry, firsts []newTx, skip, skipMonths 
 	s.risk = map[[2]string]*[2]int64{}
 	s.balances = map[[3]string]balanceAt{}
 	s.counter = map[[3]string]*[4]int64{}
+	s.redoMonths = skipMonths
 	for i := range es {
 		e := &es[i]
 		if e.msgID != 0 {
@@ -297,14 +311,14 @@ func (s *batchSums) add(w *writer, es []entry, firsts []newTx, skip, skipMonths 
 	}
 }
 
-// addDay adds a new transaction to its day's sums, to its money if booked
-// says so.
+// addDay adds a new transaction to its day's sums, to its money and risk
+// if booked says so.
 func (s *batchSums) addDay(n *newTx, day string, booked bool) {
 	t := n.e.rec.Tx
 	if booked {
 		sumMoney(s.money, t, day)
 	}
-	if t.Risk != nil {
+	if booked && t.Risk != nil {
 		k := [2]string{day, t.Risk.Level}
 		r := s.risk[k]
 		if r == nil {
@@ -444,8 +458,9 @@ func (s *batchSums) apply(ctx context.Context, t totaler) error {
 }
 
 // byMonth folds the batch's daily sums of messages, risk levels and
-// balances into months, as rows for apply. These change only by what
-// batches add, never by companions, so a month's sums follow its days'.
+// balances into months, as rows for apply. Messages and balances change
+// only by what batches add, never by companions; the risk levels of the
+// months summed again whole (redoMonths) are left to that.
 func (s *batchSums) byMonth(sub int64) (messages, risk, balances [][]any) {
 	msgs := map[[3]string]int64{}
 	for k, n := range s.messages {
@@ -453,6 +468,9 @@ func (s *batchSums) byMonth(sub int64) (messages, risk, balances [][]any) {
 	}
 	levels := map[[2]string]*[2]int64{}
 	for k, r := range s.risk {
+		if s.redoMonths[k[0][:7]] {
+			continue
+		}
 		m := [2]string{k[0][:7], k[1]}
 		if old := levels[m]; old != nil {
 			old[0] += r[0]

@@ -32,6 +32,14 @@ func (s *Store) newWriter(ctx context.Context, tx *sql.Tx, st *statements, sub m
 	w := &writer{tx: tx, d: s.d, st: st, bound: map[*sql.Stmt]*sql.Stmt{},
 		sub: sub, loc: time.UTC, now: s.now().UTC(), linked: map[int64]bool{}}
 	w.nowText = timeText(w.now)
+	// Writers of one subscriber take turns from the start: two batches
+	// that insert the same messages in different orders would otherwise
+	// wait on each other's unique keys until PostgreSQL breaks the
+	// deadlock by failing one. An import has one writer; this costs it
+	// one row update a batch.
+	if err := (totaler{tx: tx, d: s.d, sub: sub}).lock(ctx); err != nil {
+		return nil, err
+	}
 	var tz string
 	err := w.stmt(ctx, st.subscriberZone).QueryRowContext(ctx, sub).Scan(&tz)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -55,6 +55,15 @@ CREATE TABLE balance_months (
     PRIMARY KEY (subscriber_id, local_month, operator, currency)
 ) STRICT, WITHOUT ROWID;
 
+-- Risk levels count booked transactions alone from now on, as every other
+-- figure does: a bundle's confirmation that repeats a payment was counted
+-- in the levels but in no total.
+DELETE FROM risk_days;
+INSERT INTO risk_days (subscriber_id, local_day, risk_level, count, min_score)
+SELECT subscriber_id, local_day, risk_level, COUNT(*), MIN(risk_score)
+FROM transactions WHERE booked = 1 AND risk_level IS NOT NULL
+GROUP BY subscriber_id, local_day, risk_level;
+
 -- The same sums as totals.go's monthTotals, over every subscriber.
 INSERT INTO money_months (subscriber_id, local_month, currency, kind, direction, count, total, fees, taxes)
 SELECT subscriber_id, substr(local_day, 1, 7), currency, kind, direction,
@@ -82,6 +91,12 @@ FROM (SELECT subscriber_id, substr(local_day, 1, 7) AS local_month, operator, cu
 WHERE nth = 1;
 
 -- +goose Down
+
+DELETE FROM risk_days;
+INSERT INTO risk_days (subscriber_id, local_day, risk_level, count, min_score)
+SELECT subscriber_id, local_day, risk_level, COUNT(*), MIN(risk_score)
+FROM transactions WHERE risk_level IS NOT NULL
+GROUP BY subscriber_id, local_day, risk_level;
 
 DROP TABLE balance_months;
 DROP TABLE risk_months;
