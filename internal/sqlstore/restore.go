@@ -287,7 +287,38 @@ func (s *Store) load(ctx context.Context, tx *sql.Tx, in *backupReader, info *Ba
 			return err
 		}
 	}
+	if err := checkReferences(ctx, tx); err != nil {
+		return err
+	}
 	return s.resetIdentities(ctx, tx)
+}
+
+// danglingSQL finds a loaded message or transaction that names a
+// subscriber or transaction the file does not hold. PostgreSQL has no
+// foreign keys on them (migration 12): the writer that stores them
+// guarantees what the keys did, and a restore does not go through it.
+const danglingSQL = `
+	SELECT 'a message names a subscriber' FROM messages m
+	WHERE NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = m.subscriber_id)
+	UNION ALL
+	SELECT 'a message names a transaction' FROM messages m
+	WHERE m.transaction_id IS NOT NULL
+	  AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.id = m.transaction_id)
+	UNION ALL
+	SELECT 'a transaction names a subscriber' FROM transactions t
+	WHERE NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = t.subscriber_id)
+	LIMIT 1`
+
+func checkReferences(ctx context.Context, tx *sql.Tx) error {
+	var what string
+	err := tx.QueryRowContext(ctx, danglingSQL).Scan(&what)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("check references: %w", err)
+	}
+	return badBackup(what+" that it does not hold", nil)
 }
 
 // loadOne loads one table whose header was just read.

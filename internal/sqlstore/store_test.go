@@ -15,7 +15,7 @@ import (
 	"github.com/momoanalytics/momo"
 )
 
-const latestVersion = 11
+const latestVersion = 12
 
 func TestOpenCreatesPrivateDatabase(t *testing.T) {
 	ctx := context.Background()
