@@ -41,7 +41,16 @@ type csvWriter struct {
 // or carriage return, also after leading spaces. A phone number such as
 // "+250788123456" is therefore written "'+250788123456"; spreadsheets show
 // the quote, which also keeps the number from losing its plus sign and
-// leading zeros. Amount, time and score cells are ours and never prefixed.
+// leading zeros. A fullwidth equals sign (U+FF1D) at the start is prefixed
+// too: some spreadsheets fold it to "=".
+//
+// The same quote goes in front of a trigger that follows a ';' inside a
+// cell (also after spaces): "x;=HYPERLINK(...)" is written
+// "x;'=HYPERLINK(...)". Excel in a locale whose list separator is ';'
+// (much of Europe and Latin America) reads our commas as text and splits
+// the line at each ';' instead, so what follows one is a cell of its own
+// and would run. Amount, time and score cells are ours and never
+// prefixed.
 func NewCSV(w io.Writer) Writer {
 	return &csvWriter{out: w, w: csv.NewWriter(w), rec: make([]string, len(header))}
 }
@@ -138,17 +147,49 @@ func (c *csvWriter) fail(err error) error {
 }
 
 // text makes a free-text cell safe to open: valid UTF-8, and a quote in
-// front of anything a spreadsheet would read as a formula. encoding/csv
-// then quotes commas, quotes and line breaks.
+// front of anything a spreadsheet would read as a formula, at the start
+// and after each ';'. encoding/csv then quotes commas, quotes and line
+// breaks.
 func text[S ~string](v S) string {
 	s := valid(string(v))
+	if startsFormula(s) {
+		s = "'" + s
+	}
+	if !strings.Contains(s, ";") {
+		return s
+	}
+	return quoteAfterSemicolons(s)
+}
+
+// startsFormula reports whether a spreadsheet would read s, after its
+// leading spaces, as a formula.
+func startsFormula(s string) bool {
 	t := strings.TrimLeft(s, " ")
 	if t == "" {
-		return s
+		return false
 	}
 	switch t[0] {
 	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
+		return true
 	}
-	return s
+	return strings.HasPrefix(t, "\uFF1D")
+}
+
+// quoteAfterSemicolons puts a quote after each ';' whose rest of the cell
+// starts a formula: the part a ';'-separated locale would split off.
+func quoteAfterSemicolons(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 4)
+	for {
+		i := strings.IndexByte(s, ';')
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i+1])
+		s = s[i+1:]
+		if startsFormula(s) {
+			b.WriteByte('\'')
+		}
+	}
 }

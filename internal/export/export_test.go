@@ -146,6 +146,17 @@ func TestCSVInjection(t *testing.T) {
 		{"a=b", "a=b"},
 		{"", ""},
 		{"bad \xff utf-8", "bad \uFFFD utf-8"},
+		// Excel in a ';' locale splits a cell there: each part is a cell.
+		{"x;=HYPERLINK(1)", "x;'=HYPERLINK(1)"},
+		{"x; =1", "x;' =1"},
+		{"x;  @A1;+1", "x;'  @A1;'+1"},
+		{"a;b", "a;b"},
+		{"a;", "a;"},
+		{";-1", ";'-1"},
+		{"=1;=2", "'=1;'=2"},
+		{"\uFF1D1+1", "'\uFF1D1+1"},
+		{" \uFF1DSUM(A1)", "' \uFF1DSUM(A1)"},
+		{"a\uFF1Db", "a\uFF1Db"},
 	}
 	for _, tt := range tests {
 		t.Run(strconv.Quote(tt.in), func(t *testing.T) {
@@ -390,7 +401,7 @@ func BenchmarkCSV100k(b *testing.B)  { benchRows(b, NewCSV(io.Discard)) }
 func BenchmarkJSON100k(b *testing.B) { benchRows(b, NewJSON(io.Discard)) }
 
 func FuzzCSVText(f *testing.F) {
-	for _, s := range []string{"=1+1", " @x", "\t=1", "\r=1", "a,\"b\"\nc", "\xff", "-", "\u00a0=1"} {
+	for _, s := range []string{"=1+1", " @x", "\t=1", "\r=1", "a,\"b\"\nc", "\xff", "-", "\u00a0=1", "a;=1", "a; -1;b"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -406,8 +417,10 @@ func FuzzCSVText(f *testing.F) {
 		if want := strings.ReplaceAll(text(s), "\r\n", "\n"); cell != want {
 			t.Fatalf("counterparty %q reads back as %q, want %q", s, cell, want)
 		}
-		if head := strings.TrimLeft(cell, " "); head != "" && strings.ContainsRune("=+-@\t\r", rune(head[0])) {
-			t.Fatalf("counterparty %q is written as formula %q", s, cell)
+		for part := range strings.SplitSeq(cell, ";") {
+			if head := strings.TrimLeft(part, " "); head != "" && strings.ContainsRune("=+-@\t\r", rune(head[0])) {
+				t.Fatalf("counterparty %q is written as formula %q", s, cell)
+			}
 		}
 		if recs[0][column("amount")] != "-0.01" {
 			t.Fatalf("amount = %q", recs[0][column("amount")])

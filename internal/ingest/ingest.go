@@ -25,6 +25,19 @@ const DefaultMaxBody = 16 << 10
 // DefaultBatch is how many messages go to the store in one transaction.
 const DefaultBatch = 2000
 
+// DefaultBatchBytes also closes a batch, when its sealed bodies reach it.
+// Up to three batches live at once (one being built, one queued, one
+// being stored), each for as long as the input takes to fill the next:
+// three batches of 2,000 bodies of 16 KiB would hold 96 MiB per import,
+// more once sealed, while a slow upload trickles in. At 2 MiB a batch of
+// ordinary SMS still reaches the count limit first.
+const DefaultBatchBytes = 2 << 20
+
+// saveTimeout bounds one batch's write. Saves run on a context that the
+// caller's cancellation does not reach, so that what was read before a
+// client went away is still stored; this keeps such a save from hanging.
+const saveTimeout = 30 * time.Second
+
 // Item is one record of an input stream.
 type Item struct {
 	Message momo.Message
@@ -48,6 +61,9 @@ type Importer struct {
 	Now       func() time.Time
 	MaxBody   int
 	BatchSize int
+	// BatchBytes bounds the sealed bodies of a batch (DefaultBatchBytes
+	// when 0).
+	BatchBytes int
 }
 
 func (im *Importer) now() time.Time {
@@ -62,7 +78,9 @@ func (im *Importer) now() time.Time {
 // the store writes the previous batch in another, so an import keeps both
 // cores busy. What was stored before an error stays stored: the counts
 // returned with the error say how far it got, and running the same import
-// again only adds what is missing.
+// again only adds what is missing. Every message read before next fails or
+// ctx ends is stored, even when ctx ending is what made next fail (a
+// client that went away cancels its request).
 func (im *Importer) Import(ctx context.Context, sub momo.Subscriber, next func() (Item, bool, error)) (momo.Counts, error) {
 	r, err := im.start(sub)
 	if err != nil {
@@ -82,7 +100,7 @@ func (im *Importer) Import(ctx context.Context, sub momo.Subscriber, next func()
 		}
 		counts.Merge(b.counts)
 		if saveErr != nil {
-			cancel() // the producer stops at its next send
+			cancel() // the producer stops at its next item
 			continue
 		}
 		if b.err != nil {
@@ -97,45 +115,54 @@ func (im *Importer) Import(ctx context.Context, sub momo.Subscriber, next func()
 // error that ended the input, if any.
 type batch struct {
 	records []momo.MessageRecord
+	bytes   int // of the sealed bodies
 	counts  momo.Counts
 	err     error
 }
 
 // produce reads, checks, parses and seals items into batches. It closes out
 // after the last batch, which carries the input's error if there was one.
+// Every batch is handed over, the last one too when ctx has ended: the
+// writer reads out to the end, and decides what to store.
 func (im *Importer) produce(ctx context.Context, r *run, next func() (Item, bool, error), out chan<- batch) {
 	defer close(out)
-	size := im.BatchSize
-	if size <= 0 {
-		size = DefaultBatch
-	}
+	size, budget := im.batchLimits()
 	b := batch{records: make([]momo.MessageRecord, 0, size)}
-	send := func() bool {
-		select {
-		case out <- b:
-			b = batch{records: make([]momo.MessageRecord, 0, size)}
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
 
 	for {
+		if err := ctx.Err(); err != nil {
+			b.err = fmt.Errorf("ingest: stopped: %w", err)
+			out <- b
+			return
+		}
 		item, ok, err := next()
 		if err != nil || !ok {
 			b.err = err
-			send()
+			out <- b
 			return
 		}
 		if err := im.add(&b, r, item); err != nil {
 			b.err = err
-			send()
+			out <- b
 			return
 		}
-		if len(b.records) == size && !send() {
-			return
+		if len(b.records) == size || b.bytes >= budget {
+			out <- b
+			b = batch{records: make([]momo.MessageRecord, 0, size)}
 		}
 	}
+}
+
+// batchLimits are the count and the body bytes that close a batch.
+func (im *Importer) batchLimits() (size, budget int) {
+	size, budget = im.BatchSize, im.BatchBytes
+	if size <= 0 {
+		size = DefaultBatch
+	}
+	if budget <= 0 {
+		budget = DefaultBatchBytes
+	}
+	return size, budget
 }
 
 // add turns one item into a record of b, or counts it.
@@ -153,11 +180,15 @@ func (im *Importer) add(b *batch, r *run, item Item) error {
 		return nil
 	}
 	b.records = append(b.records, rec)
+	b.bytes += len(rec.Body)
 	return nil
 }
 
-// save stores one batch and counts each record's outcome.
+// save stores one batch and counts each record's outcome. The records
+// were read: the write goes on when ctx ends, for at most saveTimeout.
 func (im *Importer) save(ctx context.Context, sub momo.Subscriber, recs []momo.MessageRecord, counts *momo.Counts) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
+	defer cancel()
 	outcomes, err := im.Store.Save(ctx, sub.ID, recs)
 	if err != nil {
 		return fmt.Errorf("ingest: save %d messages: %w", len(recs), err)

@@ -85,7 +85,8 @@ var auditActions = []string{
 	momo.AuditLogin, momo.AuditLoginRemember, momo.AuditLoginFailed, momo.AuditLogout, momo.AuditLogoutAll,
 	momo.AuditRegister, momo.AuditUserCreate, momo.AuditPromote, momo.AuditDemote, momo.AuditDeactivate,
 	momo.AuditReactivate, momo.AuditPasswordChange, momo.AuditPasswordReset, momo.AuditRememberTheft,
-	momo.AuditSessionMoved, momo.AuditSessionAgent, momo.AuditAdminView,
+	momo.AuditSessionMoved, momo.AuditSessionAgent, momo.AuditAdminView, momo.AuditUpload, momo.AuditExport,
+	momo.AuditLinkCode, momo.AuditLink, momo.AuditSettings,
 }
 
 // auditLog lists the newest 200 rows matching the filter: action, user,

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/momoanalytics/momo"
@@ -62,8 +64,20 @@ func (s *Server) securityEvent(r *http.Request, action string, actor *momo.User,
 	if actor != nil {
 		a.TargetID = actor.ID
 	}
-	if err := s.store.AddAudit(r.Context(), a); err != nil {
-		s.log.Error("Audit row not written", "event", action, "error", err)
+	s.addAudit(r, a)
+}
+
+// auditTimeout bounds the write of an audit row that outlives its request.
+const auditTimeout = 5 * time.Second
+
+// addAudit writes a as a row of its own, and its log line. The row is
+// written even when the client has gone: an export or an upload cut short
+// is what the audit log must show most of all.
+func (s *Server) addAudit(r *http.Request, a momo.Audit) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), auditTimeout)
+	defer cancel()
+	if err := s.store.AddAudit(ctx, a); err != nil {
+		s.log.Error("Audit row not written", "event", a.Action, "error", err)
 	}
 	s.logAudit(a)
 }

@@ -42,6 +42,24 @@ type formPart struct {
 // upload posts a multipart form to /upload; accept "" asks for the page.
 func (a *agent) upload(parts []formPart, accept string) *httptest.ResponseRecorder {
 	a.hs.t.Helper()
+	return a.serve(a.uploadRequest(context.Background(), parts, accept))
+}
+
+// uploadRequest is the request upload sends, on ctx.
+func (a *agent) uploadRequest(ctx context.Context, parts []formPart, accept string) *http.Request {
+	a.hs.t.Helper()
+	body, ctype := multipartBody(a.hs.t, parts)
+	r := httptest.NewRequestWithContext(ctx, http.MethodPost, "https://momo.test/upload", bytes.NewReader(body))
+	r.Header.Set("Content-Type", ctype)
+	if accept != "" {
+		r.Header.Set("Accept", accept)
+	}
+	return r
+}
+
+// multipartBody encodes parts as a multipart form.
+func multipartBody(t *testing.T, parts []formPart) ([]byte, string) {
+	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for _, p := range parts {
@@ -53,17 +71,12 @@ func (a *agent) upload(parts []formPart, accept string) *httptest.ResponseRecord
 			w, err = mw.CreateFormField(p.name)
 		}
 		if err != nil {
-			a.hs.t.Fatal(err)
+			t.Fatal(err)
 		}
 		w.Write(p.data)
 	}
 	mw.Close()
-	r := httptest.NewRequest(http.MethodPost, "https://momo.test/upload", &body)
-	r.Header.Set("Content-Type", mw.FormDataContentType())
-	if accept != "" {
-		r.Header.Set("Accept", accept)
-	}
-	return a.serve(r)
+	return body.Bytes(), mw.FormDataContentType()
 }
 
 // uploadFile sends data as the form does: the token first, then the file.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,16 +45,54 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, format, mime str
 	w.Header().Set("Content-Type", mime)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="momo-transactions.%s"`, format))
 	n, err := s.streamRows(w, r, first, q, loc, open)
-	a := s.auditOf(r, momo.AuditExport, v.user, fmt.Sprintf("%s, %s, %d rows", format, f.describe(), n))
-	a.TargetID = v.user.ID
-	if aerr := s.store.AddAudit(ctx, a); aerr != nil {
-		s.log.Error("Audit row not written", "event", a.Action, "error", aerr)
-	}
-	s.logAudit(a)
+	detail := fmt.Sprintf("%s, %s, %d rows", format, f.describe(), n)
 	if err != nil {
-		s.log.Error("Export cut short", "user_id", int64(v.user.ID), "error", err)
+		detail += "; cut short"
 	}
+	a := s.auditOf(r, momo.AuditExport, v.user, detail)
+	a.TargetID = v.user.ID
+	s.addAudit(r, a)
+	s.exportCut(r, err)
 	return nil
+}
+
+// exportCut logs why an export ended early: a client that went away or
+// read too slowly is theirs, anything else ours.
+func (s *Server) exportCut(r *http.Request, err error) {
+	switch {
+	case err == nil:
+	case r.Context().Err() != nil || momo.ErrorCode(err) == momo.CodeUnavailable:
+		s.log.Info("Export cut short by the client", "user_id", int64(visitorOf(r).user.ID), "error", err)
+	default:
+		s.log.Error("Export cut short", "user_id", int64(visitorOf(r).user.ID), "error", err)
+	}
+}
+
+// An export over a slow link outlives the server's 30-second write
+// timeout: each chunk of rows gets exportStall more to be written, up to
+// exportTime in all.
+const (
+	exportChunk = 100
+	exportStall = 30 * time.Second
+	exportTime  = 15 * time.Minute
+)
+
+// exportDeadline is the write deadline of a chunk that starts at now, of
+// an export that started at start.
+func exportDeadline(start, now time.Time) time.Time {
+	end := now.Add(exportStall)
+	if limit := start.Add(exportTime); end.After(limit) {
+		return limit
+	}
+	return end
+}
+
+// extendExport moves the write deadline for the next chunk of rows.
+func (s *Server) extendExport(rc *http.ResponseController, start time.Time) {
+	err := rc.SetWriteDeadline(exportDeadline(start, time.Now()))
+	if err != nil && !errors.Is(err, http.ErrNotSupported) {
+		s.log.Warn("Export deadline not extended", "error", err)
+	}
 }
 
 // streamRows writes page and the pages after it; n counts the rows
@@ -61,8 +100,12 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, format, mime str
 func (s *Server) streamRows(w http.ResponseWriter, r *http.Request, page momo.TransactionPage, q momo.TransactionQuery,
 	loc *time.Location, open func(io.Writer) export.Writer) (n int, err error) {
 	out := open(w)
+	rc, start := http.NewResponseController(w), time.Now()
 	for {
 		for _, t := range page.Rows {
+			if n%exportChunk == 0 {
+				s.extendExport(rc, start)
+			}
 			err := out.Write(s.exportRow(t, loc))
 			if momo.ErrorCode(err) == momo.CodeInvalid {
 				// The writer left out a row it cannot write and goes on.

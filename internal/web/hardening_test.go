@@ -239,6 +239,22 @@ func TestAuditFilterRefusesBadText(t *testing.T) {
 	})
 }
 
+// TestAuditFilterActions: the action filter offers the dashboard's
+// actions too, and keeps the chosen one selected.
+func TestAuditFilterActions(t *testing.T) {
+	hs := newHarness(t)
+	hs.account("root", momo.AdminAlways)
+	a := hs.agent()
+	a.login("root", false)
+	for _, action := range []string{momo.AuditUpload, momo.AuditExport, momo.AuditLinkCode, momo.AuditLink,
+		momo.AuditSettings, momo.AuditAdminView, momo.AuditLogin} {
+		w := a.get("/admin/audit?action=" + url.QueryEscape(action))
+		if want := `<option value="` + action + `" selected>`; w.Code != http.StatusOK || !strings.Contains(w.Body.String(), want) {
+			t.Errorf("?action=%s: %d, no %s", action, w.Code, want)
+		}
+	}
+}
+
 // TestFormTooLarge: a body over the bound, or with too many fields, is
 // 413, never read as an empty form.
 func TestFormTooLarge(t *testing.T) {

@@ -204,9 +204,9 @@ func (a *agent) do(method, path string, form url.Values) *httptest.ResponseRecor
 	return a.serve(r)
 }
 
-// serve sends r as this browser: its address, user agent, headers and
-// cookies; it keeps the cookies the answer sets.
-func (a *agent) serve(r *http.Request) *httptest.ResponseRecorder {
+// prepare makes r this browser's: its address, user agent, headers and
+// cookies.
+func (a *agent) prepare(r *http.Request) {
 	r.RemoteAddr = net.JoinHostPort(a.ip, "40000")
 	r.Header.Set("User-Agent", a.ua)
 	r.Header.Set("Sec-Fetch-Site", "same-origin")
@@ -216,6 +216,11 @@ func (a *agent) serve(r *http.Request) *httptest.ResponseRecorder {
 	for _, c := range a.cookies {
 		r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 	}
+}
+
+// serve sends r as this browser; it keeps the cookies the answer sets.
+func (a *agent) serve(r *http.Request) *httptest.ResponseRecorder {
+	a.prepare(r)
 	w := httptest.NewRecorder()
 	a.hs.h.ServeHTTP(w, r)
 	for _, c := range w.Result().Cookies() {

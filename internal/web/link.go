@@ -3,16 +3,19 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/momoanalytics/momo"
+	"github.com/momoanalytics/momo/internal/ratelimit"
 )
 
 // A link code attaches a Telegram or WhatsApp chat to a web account: the
 // link page shows it, the person sends "/link CODE" to the bot, and the bot
-// calls RedeemLink. The store keeps only the code's keyed hash.
+// will call RedeemLink. The store keeps only the code's keyed hash.
 
 // linkAlphabet has no 0/O, 1/I/L or U/V pairs: a code is read off a screen
 // and typed on a phone.
@@ -21,8 +24,12 @@ const linkAlphabet = "ABCDEFGHJKMNPQRSTWXYZ23456789"
 // linkCodeLen gives 29^8 ≈ 5·10^11 codes for a code that lives ten minutes.
 const linkCodeLen = 8
 
-// linkHashDomain separates link-code hashes from every other keyed hash.
-const linkHashDomain = "link"
+// linkHashDomain separates link-code hashes from every other keyed hash,
+// and linkAttemptsDomain the chats counted against linkAttempts.
+const (
+	linkHashDomain     = "link"
+	linkAttemptsDomain = "link attempts"
+)
 
 // drawLinkCode draws a code from the CSPRNG, without modulo bias.
 func drawLinkCode() string {
@@ -66,12 +73,65 @@ func NormalizeLinkCode(typed string) (code string, ok bool) {
 // which of them it was would help someone guessing.
 var errLinkCode = momo.E(momo.CodeNotFound, "That code is not valid. Codes work once and for 10 minutes: get a new one on the web page.", nil)
 
+// linkAttempts bounds the wrong codes one chat may send. Without it a
+// script tries tens of thousands of codes a second; at 10 an hour, one
+// chat would need millions of years on average to hit one of a thousand
+// live codes among 29^8.
+var linkAttempts = ratelimit.Limit{Name: "link-code", N: 10, Per: time.Hour}
+
+// ErrLinkAttempts is the cause of the error RedeemLink returns to a chat
+// that has sent too many wrong codes; its message says when to try again.
+var ErrLinkAttempts = errors.New("too many wrong link codes")
+
 // RedeemLink attaches the chat (channel, ref) to the account that was
-// shown code, once, before the code expires. The bots call it for
+// shown code, once, before the code expires. The bots will call it for
 // "/link CODE". defaults make the chat's subscriber when it is new. A
-// wrong, used or expired code is momo.CodeNotFound; a chat linked to
-// another account is momo.CodeConflict.
-func RedeemLink(ctx context.Context, store momo.LinkStore, c momo.Cipher, typed string, channel momo.Source, ref string,
+// wrong, used or expired code is momo.CodeNotFound and is counted in
+// limiter for the chat: after 10 in an hour, every attempt of the chat is
+// refused with momo.CodeUnavailable (cause ErrLinkAttempts) until the hour
+// ends, without the store being asked, so the right code stays usable. A
+// code that works is not counted. A chat linked to another account is
+// momo.CodeConflict.
+func RedeemLink(ctx context.Context, store momo.LinkStore, c momo.Cipher, limiter ratelimit.Limiter, typed string,
+	channel momo.Source, ref string, now time.Time, defaults momo.Subscriber) (momo.Subscriber, momo.UserID, error) {
+	// The chat is counted by a keyed hash: the limiter (Redis) need not
+	// hold phone numbers.
+	key := c.Hash(linkAttemptsDomain, string(channel)+"\x00"+ref)
+	if err := linkAttemptAllowed(ctx, limiter, key); err != nil {
+		return momo.Subscriber{}, 0, err
+	}
+
+	sub, user, err := redeem(ctx, store, c, typed, channel, ref, now, defaults)
+	if momo.ErrorCode(err) != momo.CodeNotFound {
+		return sub, user, err
+	}
+	if _, cerr := limiter.Allow(ctx, key, linkAttempts); cerr != nil {
+		return momo.Subscriber{}, 0, momo.E(momo.CodeUnavailable, "Please try again in a moment.", cerr)
+	}
+	return momo.Subscriber{}, 0, err
+}
+
+// linkAttemptAllowed refuses a chat that used up its wrong codes. A
+// limiter that cannot answer refuses too: guessing must not get through
+// while the counts are out of reach.
+func linkAttemptAllowed(ctx context.Context, limiter ratelimit.Limiter, key string) error {
+	res, err := limiter.Peek(ctx, key, linkAttempts)
+	if err != nil {
+		return momo.E(momo.CodeUnavailable, "Please try again in a moment.", err)
+	}
+	if res.Allowed {
+		return nil
+	}
+	minutes := max(1, int((res.RetryAfter+time.Minute-1)/time.Minute))
+	msg := fmt.Sprintf("Too many wrong codes from this chat. Try again in %d minutes.", minutes)
+	if minutes == 1 {
+		msg = "Too many wrong codes from this chat. Try again in a minute."
+	}
+	return momo.E(momo.CodeUnavailable, msg, ErrLinkAttempts)
+}
+
+// redeem reads the code and uses it; any wrong code is errLinkCode.
+func redeem(ctx context.Context, store momo.LinkStore, c momo.Cipher, typed string, channel momo.Source, ref string,
 	now time.Time, defaults momo.Subscriber) (momo.Subscriber, momo.UserID, error) {
 	code, ok := NormalizeLinkCode(typed)
 	if !ok {

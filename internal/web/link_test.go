@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
 	"strings"
@@ -81,7 +82,7 @@ func TestLinkCodeLifeCycle(t *testing.T) {
 		b.login("bob", false)
 		ctx := context.Background()
 		redeem := func(code, ref string) (momo.Subscriber, momo.UserID, error) {
-			return RedeemLink(ctx, hs.store, hs.cipher, code, momo.SourceTelegram, ref, hs.clock, momo.Subscriber{})
+			return RedeemLink(ctx, hs.store, hs.cipher, hs.srv.limiter, code, momo.SourceTelegram, ref, hs.clock, momo.Subscriber{})
 		}
 
 		code := a.linkCode()
@@ -133,6 +134,60 @@ func TestLinkCodeLifeCycle(t *testing.T) {
 			t.Error("a link code is in the log")
 		}
 	})
+}
+
+// TestLinkAttemptsLimited: a chat may send 10 wrong codes an hour; a code
+// that works does not count; past the limit even the right code is
+// refused, with a reply that says when to try again, and stays usable;
+// other chats are not affected; the hour over, the chat may try again.
+func TestLinkAttemptsLimited(t *testing.T) {
+	hs := newHarness(t)
+	alice := hs.account("alice", momo.AdminNever)
+	a := hs.agent()
+	a.login("alice", false)
+	const wrong = "ABCD-EFGH"
+
+	var refusedCode string
+	steps := []struct {
+		name    string
+		code    func() string
+		channel momo.Source
+		ref     string
+		advance time.Duration
+		want    string // "linked", "wrong" or "refused"
+		times   int
+	}{
+		{"wrong codes 1-9", func() string { return wrong }, momo.SourceTelegram, "chat-1", 0, "wrong", 9},
+		{"the right code", a.linkCode, momo.SourceTelegram, "chat-1", 0, "linked", 1},
+		{"wrong code 10: a success did not count", func() string { return wrong }, momo.SourceTelegram, "chat-1", 0, "wrong", 1},
+		{"wrong code 11", func() string { return wrong }, momo.SourceTelegram, "chat-1", 0, "refused", 1},
+		{"the right code past the limit", func() string { refusedCode = a.linkCode(); return refusedCode }, momo.SourceTelegram, "chat-1", 0, "refused", 1},
+		{"the same code from another chat", func() string { return refusedCode }, momo.SourceTelegram, "chat-2", 0, "linked", 1},
+		{"the same ref on another channel", func() string { return wrong }, momo.SourceWhatsApp, "chat-1", 0, "wrong", 1},
+		{"an hour later", func() string { return wrong }, momo.SourceTelegram, "chat-1", time.Hour, "wrong", 1},
+	}
+	for _, st := range steps {
+		hs.advance(st.advance)
+		for range st.times {
+			_, user, err := RedeemLink(t.Context(), hs.store, hs.cipher, hs.srv.limiter, st.code(), st.channel, st.ref,
+				hs.clock, momo.Subscriber{})
+			switch st.want {
+			case "linked":
+				if err != nil || user != alice.ID {
+					t.Fatalf("%s: %d %v, want linked to alice", st.name, user, err)
+				}
+			case "wrong":
+				if momo.ErrorCode(err) != momo.CodeNotFound {
+					t.Fatalf("%s: %v, want a wrong code", st.name, err)
+				}
+			case "refused":
+				if !errors.Is(err, ErrLinkAttempts) || momo.ErrorCode(err) != momo.CodeUnavailable ||
+					!strings.Contains(momo.ErrorMessage(err), "Try again in 60 minutes") {
+					t.Fatalf("%s: %v, want refused for an hour", st.name, err)
+				}
+			}
+		}
+	}
 }
 
 // TestPreferences: the timezone and the currency are checked, stored,

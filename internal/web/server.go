@@ -139,6 +139,7 @@ type Server struct {
 	// sign-ins waits here instead of taking every core from /health and
 	// the pages.
 	hashing chan struct{}
+	uploads *uploadGate
 }
 
 // New checks cfg and prepares the pages and the dummy hash.
@@ -178,6 +179,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg: cfg, store: d.Store, hasher: d.Hasher, limiter: d.Limiter, cipher: d.Cipher, importer: d.Importer,
 		zone: d.Zone, log: d.Log, now: time.Now, pages: p, dummyHash: dummy, cookies: names(cfg.CookieSecure),
 		hashing: make(chan struct{}, 2*runtime.GOMAXPROCS(0)),
+		uploads: newUploadGate(2*runtime.GOMAXPROCS(0), uploadWait),
 	}, nil
 }
 

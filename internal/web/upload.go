@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -67,19 +68,37 @@ func (s *Server) signedInMultipart(h handlerFunc) handlerFunc {
 // upload imports an SMS Backup & Restore file into the visitor's upload
 // subscriber. The file is streamed from the request into the XML reader
 // and the importer: a 50 MB file never sits in memory. The form token
-// comes first in the form and is checked before any of the file is read.
+// comes first in the form and is checked before any of the file is read,
+// and before the request gets its long deadlines or an upload slot.
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) error {
-	s.extendDeadlines(w)
 	limit := s.cfg.MaxUpload + uploadOverhead
 	if r.ContentLength > limit {
 		return s.uploadRefused(w, r, http.StatusRequestEntityTooLarge, s.tooLargeMessage())
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 
-	file, status, msg := s.openUpload(r)
+	mr, status, msg := s.checkUploadToken(r)
 	if msg != "" {
 		return s.uploadRefused(w, r, status, msg)
 	}
+	s.extendDeadlines(w)
+	v := visitorOf(r)
+	leave, err := s.uploads.enter(r.Context(), v.user.ID)
+	if err != nil {
+		return s.uploadBusy(w, r, err)
+	}
+	defer leave()
+
+	file, status, msg := s.openFile(mr)
+	if msg != "" {
+		return s.uploadRefused(w, r, status, msg)
+	}
+	return s.importUpload(w, r, mr, file)
+}
+
+// importUpload imports the file part, makes sure it was the only file,
+// and answers with the summary.
+func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, mr *multipart.Reader, file io.Reader) error {
 	v := visitorOf(r)
 	sub, err := s.store.UploadSubscriber(r.Context(), v.user.ID)
 	if err != nil {
@@ -87,15 +106,67 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) error {
 	}
 	xml := smsbackup.NewReader(file, smsbackup.Options{MaxFileBytes: s.cfg.MaxUpload})
 	counts, err := s.importer.Import(r.Context(), sub, ingest.BackupItems(xml, momo.SourceUpload))
-	s.auditUpload(r, v.user, counts, err)
+	if err == nil {
+		err = onlyFile(mr)
+	}
+	gone := clientGone(r, err)
+	s.auditUpload(r, v.user, counts, err, gone)
+	if gone {
+		s.log.Info("Upload cut short by the client", "user_id", int64(v.user.ID), "client_ip", clientOf(r).IP,
+			"read", counts.Read, "error", err)
+		if r.Context().Err() != nil {
+			return nil // nobody is left to answer
+		}
+	}
 
-	res := uploadResult{Counts: counts}
-	status, res.Error = s.importProblem(err)
+	status, problem := s.importProblem(err)
+	res := uploadResult{Counts: counts, Error: problem}
 	if status >= 500 {
 		return err
 	}
 	res.Kept = res.Error != "" && counts.Read > 0
 	return s.uploadAnswer(w, r, status, res)
+}
+
+// errSecondFile refuses a form with more than one file: the first is
+// imported, the others would be silently ignored.
+var errSecondFile = momo.E(momo.CodeInvalid, "send one file per upload", nil)
+
+// onlyFile reads the parts after the imported file and refuses any that
+// is a file. Other fields are skipped; a broken end of the form after a
+// complete file changes nothing stored, and is not reported.
+func onlyFile(mr *multipart.Reader) error {
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			return nil
+		}
+		if p.FileName() != "" {
+			return errSecondFile
+		}
+	}
+}
+
+// clientGone reports whether err means that the client stopped sending:
+// it went away (the request's context ends with its connection), or it
+// sent less than it declared.
+func clientGone(r *http.Request, err error) bool {
+	return err != nil && (r.Context().Err() != nil || errors.Is(err, io.ErrUnexpectedEOF))
+}
+
+// uploadBusy refuses an upload the gate did not admit, saying when to try
+// again.
+func (s *Server) uploadBusy(w http.ResponseWriter, r *http.Request, err error) error {
+	status, after := http.StatusServiceUnavailable, retryBusy
+	msg := "The server is busy with other uploads. Please try again in a minute."
+	if errors.Is(err, errUploadRunning) {
+		status, after = http.StatusTooManyRequests, retryOwnUpload
+		msg = "An upload of yours is still running. Wait for its summary, then send the next file."
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int(after/time.Second)))
+	s.log.Warn("Upload refused", "event", "upload.refused", "user_id", int64(visitorOf(r).user.ID),
+		"client_ip", clientOf(r).IP, "status", status)
+	return s.uploadRefused(w, r, status, msg)
 }
 
 // extendDeadlines lets this request outlive the server's timeouts. A
@@ -114,9 +185,10 @@ func (s *Server) tooLargeMessage() string {
 	return "The file is larger than the limit of " + s.limitText() + ". Export a shorter period, or split the file."
 }
 
-// openUpload checks the form token, the first part, and returns the
-// file part, or the status and message of what is wrong.
-func (s *Server) openUpload(r *http.Request) (io.Reader, int, string) {
+// checkUploadToken checks the form token, the first part, and returns the
+// reader of the parts after it, or the status and message of what is
+// wrong.
+func (s *Server) checkUploadToken(r *http.Request) (*multipart.Reader, int, string) {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return nil, http.StatusUnsupportedMediaType, "Send the file with the upload form."
@@ -125,6 +197,12 @@ func (s *Server) openUpload(r *http.Request) (io.Reader, int, string) {
 	if err != nil || tok.FormName() != "csrf" || !s.validToken(r, tok) {
 		return nil, http.StatusForbidden, "This form has expired. Please go back, reload the page and try again."
 	}
+	return mr, 0, ""
+}
+
+// openFile returns the file part, the one after the token, or the status
+// and message of what is wrong.
+func (s *Server) openFile(mr *multipart.Reader) (io.Reader, int, string) {
 	file, err := mr.NextPart()
 	var big *http.MaxBytesError
 	switch {
@@ -154,6 +232,10 @@ func (s *Server) importProblem(err error) (int, string) {
 		return http.StatusOK, ""
 	case errors.As(err, &big), errors.Is(err, smsbackup.ErrFileTooLarge):
 		return http.StatusRequestEntityTooLarge, s.tooLargeMessage()
+	case errors.Is(err, errSecondFile):
+		return http.StatusBadRequest, "Send one file per upload: the first file is imported, the others were not read."
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return http.StatusBadRequest, "The upload was cut short before the end of the file."
 	case momo.ErrorCode(err) == momo.CodeInvalid:
 		return http.StatusBadRequest, "The file is not a complete SMS Backup & Restore export: " + momo.ErrorMessage(err) + "."
 	}
@@ -161,10 +243,13 @@ func (s *Server) importProblem(err error) (int, string) {
 }
 
 // auditUpload records the counts, never the content.
-func (s *Server) auditUpload(r *http.Request, u *momo.User, c momo.Counts, err error) {
+func (s *Server) auditUpload(r *http.Request, u *momo.User, c momo.Counts, err error, gone bool) {
 	detail := fmt.Sprintf("read %d, parsed %d, unrecognized %d, duplicate %d, skipped %d, rejected %d",
 		c.Read, c.Parsed, c.Unrecognized, c.Duplicate, c.Skipped, c.Rejected)
-	if err != nil {
+	switch {
+	case gone:
+		detail += "; cut short by the client"
+	case err != nil:
 		detail += "; stopped by an error"
 	}
 	s.securityEvent(r, momo.AuditUpload, u, detail)
