@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -508,5 +509,64 @@ func BenchmarkHBars20(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = h.SVG()
+	}
+}
+
+// TestLineGridEnclosesData: the top gridline is at or above the highest
+// point and the bottom one at or below the lowest, wherever the values
+// fall between round numbers; a baseline closes the plot; the x labels
+// shown are evenly spaced, by index and on the page.
+func TestLineGridEnclosesData(t *testing.T) {
+	tests := []struct {
+		name   string
+		values []int64
+	}{
+		{"peak between ticks", []int64{63450, 39150, 20900, 88230, 71000}},
+		{"just above a round number", []int64{900, 1001, 950}},
+		{"negative", []int64{-1230, -560, -990}},
+		{"across zero", []int64{-17, 3, 26}},
+		{"flat", []int64{5000, 5000, 5000}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			labels := make([]string, len(tt.values))
+			for i := range labels {
+				labels[i] = "d" + strconv.Itoa(i)
+			}
+			svg := parse(t, Line{Labels: labels, Series: []Series{{Values: tt.values}}}.SVG())
+			top, bottom := math.Inf(1), math.Inf(-1)
+			for _, g := range svg.find("line", "grid") {
+				top, bottom = math.Min(top, num(t, g, "y1")), math.Max(bottom, num(t, g, "y1"))
+			}
+			for _, p := range svg.find("circle", "pt") {
+				if y := num(t, p, "cy"); y < top-0.11 || y > bottom+0.11 {
+					t.Errorf("point %s at y %.1f outside the gridlines %.1f..%.1f", p.attr["data-value"], y, top, bottom)
+				}
+			}
+			base := svg.find("line", "base")
+			if len(base) != 1 || num(t, base[0], "y1") < bottom-0.11 {
+				t.Errorf("want one baseline at or under the lowest gridline %.1f, got %d", bottom, len(base))
+			}
+		})
+	}
+
+	// 60 labels thin out to every k-th: equal steps of index and of x.
+	l := Line(year(1))
+	l.Labels, l.Series[0].Values = l.Labels[:60], l.Series[0].Values[:60]
+	var idx []int
+	var xs []float64
+	for _, n := range parse(t, l.SVG()).find("text", "tick") {
+		if i := slices.Index(l.Labels, n.text); i >= 0 {
+			idx, xs = append(idx, i), append(xs, num(t, n, "x"))
+		}
+	}
+	if len(idx) < 3 || idx[0] != 0 {
+		t.Fatalf("labels shown at %v", idx)
+	}
+	for i := 2; i < len(idx); i++ {
+		if idx[i]-idx[i-1] != idx[1]-idx[0] || math.Abs((xs[i]-xs[i-1])-(xs[1]-xs[0])) > 0.11 {
+			t.Errorf("labels not evenly spaced: indexes %v, x %v", idx, xs)
+			break
+		}
 	}
 }

@@ -39,6 +39,9 @@ func draw(c *canvas, labels []string, series []Series, lo, hi int64, format func
 	}
 
 	marks := ticks(lo, hi)
+	if !slots {
+		lo, hi, marks = roundOut(lo, hi)
+	}
 	texts := make([]string, len(marks))
 	widest := 0.0
 	for i, t := range marks {
@@ -64,6 +67,11 @@ func draw(c *canvas, labels []string, series []Series, lo, hi int64, format func
 	if lo <= 0 && hi >= 0 {
 		y := f.y.at(0)
 		c.line("axis", f.left, y, f.right, y)
+	}
+	if !slots {
+		// A line's scale starts where its data does, not at zero: the
+		// baseline closes the plot under it.
+		c.line("base", f.left, f.bottom, f.right, f.bottom)
 	}
 
 	f.xLabels(c, labels, labelW)

@@ -8,9 +8,10 @@ import (
 
 // Line draws one line per series over the labels, such as the balance per
 // day. Values may be negative. A Missing value leaves a gap in the line and
-// no point; values beyond the last label are ignored. The value axis spans
-// the data, not zero, so a balance moving between 900 and 1,000 still shows
-// its movement.
+// no point; values beyond the last label are ignored. The value axis runs
+// from the gridline at or below the lowest value to the one at or above the
+// highest, not from zero, so a balance moving between 900 and 1,000 still
+// shows its movement; a baseline closes the plot at the bottom.
 type Line struct {
 	Title  string
 	Labels []string

@@ -33,7 +33,11 @@ func ticks(lo, hi int64) []int64 {
 	if lo >= hi {
 		return []int64{lo}
 	}
+	return ticksEvery(lo, hi, tickStep(lo, hi))
+}
 
+// tickStep is the distance between ticks over lo < hi.
+func tickStep(lo, hi int64) float64 {
 	span := float64(hi) - float64(lo)
 	raw := span / 5
 	mag := math.Pow(10, math.Floor(math.Log10(raw)))
@@ -44,13 +48,29 @@ func ticks(lo, hi int64) []int64 {
 			break
 		}
 	}
-	step = math.Max(step, 1)
+	return math.Max(step, 1)
+}
 
+func ticksEvery(lo, hi int64, step float64) []int64 {
 	var out []int64
 	for t := math.Ceil(float64(lo)/step) * step; t <= float64(hi) && len(out) < 12; t += step {
 		out = append(out, toInt(t))
 	}
 	return out
+}
+
+// roundOut widens lo..hi to the ticks just outside it and returns those
+// ticks, so that the top gridline is at or above the highest value and
+// the bottom one at or below the lowest: a line would otherwise rise
+// above its highest label.
+func roundOut(lo, hi int64) (int64, int64, []int64) {
+	if lo >= hi {
+		return lo, hi, []int64{lo}
+	}
+	step := tickStep(lo, hi)
+	l := toInt(math.Floor(float64(lo)/step) * step)
+	h := toInt(math.Ceil(float64(hi)/step) * step)
+	return l, h, ticksEvery(l, h, step)
 }
 
 // toInt converts a float that lies within the int64 range, clamping the

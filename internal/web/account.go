@@ -62,6 +62,6 @@ func (s *Server) logoutEverywhere(w http.ResponseWriter, r *http.Request) error 
 	s.logAudit(a)
 	s.clearCookie(w, s.cookies.session)
 	s.clearCookie(w, s.cookies.remember)
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	http.Redirect(w, r, "/login?signedout=all", http.StatusSeeOther)
 	return nil
 }

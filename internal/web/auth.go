@@ -26,6 +26,10 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 		p.Notice = "Your account was created. Sign in to continue."
 	case q.Get("reauth") == "1":
 		p.Notice = "The admin pages need your password: sign in again to continue."
+	case q.Get("signedout") == "1":
+		p.Notice = "You are signed out."
+	case q.Get("signedout") == "all":
+		p.Notice = "You are signed out on every device."
 	}
 	s.render(w, r, http.StatusOK, "login", p)
 	return nil
@@ -209,7 +213,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.clearCookie(w, s.cookies.session)
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	http.Redirect(w, r, "/login?signedout=1", http.StatusSeeOther)
 	return nil
 }
 

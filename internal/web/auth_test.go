@@ -130,8 +130,12 @@ func TestLogoutEndsSessionAndRememberToken(t *testing.T) {
 	for k, v := range a.cookies {
 		saved[k] = v
 	}
-	if w := a.post("/logout", nil); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/login" {
+	w := a.post("/logout", nil)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/login?signedout=1" {
 		t.Fatalf("logout: %d %s", w.Code, w.Header().Get("Location"))
+	}
+	if w := a.get(w.Header().Get("Location")); !strings.Contains(w.Body.String(), `role="status">You are signed out.`) {
+		t.Errorf("the sign-in page does not say that the sign-out worked:\n%.1500s", w.Body.String())
 	}
 	if len(a.cookies) != 0 {
 		t.Errorf("cookies left after logout: %v", a.cookies)
@@ -555,10 +559,10 @@ func TestUsersSeeOnlyTheirData(t *testing.T) {
 		a, b := hs.agent(), hs.agent()
 		a.login("alice", false)
 		b.login("bob", false)
-		if body := a.get("/link").Body.String(); !strings.Contains(body, string(momo.SourceTelegram)) {
+		if body := a.get("/link").Body.String(); !strings.Contains(body, "<td>Telegram chat</td>") {
 			t.Errorf("alice does not see her data:\n%s", body)
 		}
-		if body := b.get("/link").Body.String(); strings.Contains(body, string(momo.SourceTelegram)) || !strings.Contains(body, "Nothing is linked") {
+		if body := b.get("/link").Body.String(); strings.Contains(body, "<td>Telegram chat</td>") || !strings.Contains(body, "Nothing is linked") {
 			t.Errorf("bob sees alice's data:\n%s", body)
 		}
 	})

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -32,6 +33,11 @@ type dashboardView struct {
 	Messages   []messageView
 	// The export links, with the filter.
 	ExportCSV, ExportJSON string
+	// Refused says the filter was wrong: the page shows only the form.
+	Refused bool
+	// DataFrom and DataTo are the first and last day of the account's
+	// money when the range holds none: the page points to them.
+	DataFrom, DataTo string
 }
 
 type presetLink struct {
@@ -50,6 +56,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	loc := userZone(prefs)
 	f, err := readFilter(r.URL.Query(), s.now().In(orUTC(loc)))
+	if momo.ErrorCode(err) == momo.CodeInvalid {
+		return s.filterRefused(w, r, err, loc)
+	}
 	if err != nil {
 		return err
 	}
@@ -63,6 +72,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if len(view.Currencies) == 0 && (f.From != "" || f.To != "") {
+		if view.DataFrom, view.DataTo, err = s.dataSpan(r, v.user.ID); err != nil {
+			return err
+		}
+	}
 	tq := momo.TransactionQuery{Owner: v.user.ID, From: f.From, To: f.To, After: after, Limit: pageRows}
 	if err := s.transactionsInto(r, &view, tq, "/", loc); err != nil {
 		return err
@@ -70,7 +84,51 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if err := s.messagesInto(r, &view, q, loc); err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "dashboard", page{Title: "Where your money goes", Data: view})
+	s.render(w, r, http.StatusOK, "dashboard", page{Title: "Where your money goes", Data: view}.inZone(loc))
+	return nil
+}
+
+// dataSpan is the first and last day the owner's money was booked on,
+// "" when there is none. The monthly totals name the first and the last
+// month; the daily totals of those two months, the days.
+func (s *Server) dataSpan(r *http.Request, owner momo.UserID) (first, last string, err error) {
+	all, err := s.store.Report(r.Context(), momo.ReportQuery{Owner: owner})
+	if err != nil || len(all.Months) == 0 {
+		return "", "", err
+	}
+	firstMonth, lastMonth := all.Months[0].Month, all.Months[0].Month
+	for _, m := range all.Months {
+		firstMonth, lastMonth = min(firstMonth, m.Month), max(lastMonth, m.Month)
+	}
+
+	for _, month := range []string{firstMonth, lastMonth} {
+		start, err := time.Parse("2006-01", month)
+		if err != nil {
+			return "", "", fmt.Errorf("dashboard: month %q of the report: %w", month, err)
+		}
+		q := momo.ReportQuery{Owner: owner, From: start.Format(time.DateOnly),
+			To: start.AddDate(0, 1, -1).Format(time.DateOnly), Series: true}
+		days, err := s.store.Report(r.Context(), q)
+		if err != nil {
+			return "", "", err
+		}
+		for _, d := range days.Days {
+			if first == "" || d.Day < first {
+				first = d.Day
+			}
+			last = max(last, d.Day)
+		}
+	}
+	return first, last, nil
+}
+
+// filterRefused shows the filter again with what is wrong with it, and
+// nothing else: the dates typed are there to be corrected.
+func (s *Server) filterRefused(w http.ResponseWriter, r *http.Request, err error, loc *time.Location) error {
+	q := r.URL.Query()
+	view := dashboardView{Filter: filter{From: q.Get("from"), To: q.Get("to")}, Presets: presetLinks(filter{}), Refused: true}
+	s.render(w, r, http.StatusBadRequest, "dashboard", page{Title: "Where your money goes", Error: momo.ErrorMessage(err),
+		Data: view}.inZone(loc))
 	return nil
 }
 

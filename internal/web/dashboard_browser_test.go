@@ -158,9 +158,12 @@ func TestDashboardInBrowser(t *testing.T) {
 	if read, parsed := al.text("#read"), al.text("#parsed"); read != "240" || parsed == "0" {
 		t.Errorf("summary: read %s, parsed %s", read, parsed)
 	}
-	if p := al.eval(`document.getElementById("progress").value`); p != 100 || al.text("#status") != "Done." {
+	if p := al.eval(`document.getElementById("progress").value`); p != 100 || al.text("#status") != "Done: 240 messages read, "+al.text("#parsed")+" read as transactions." {
 		t.Errorf("progress %d, status %q", p, al.text("#status"))
 	}
+
+	al.screenshot(shots, "upload-summary-desktop.png", 1280)
+	al.screenshot(shots, "upload-summary-phone.png", 390)
 
 	// The whole history: charts, tables and cards hold the store's sums.
 	all := monthSums(hs.report(momo.ReportQuery{Owner: alice.ID}))["RWF"]
@@ -173,6 +176,20 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("at 360 px the page is %d px wide: it scrolls sideways", w)
 	}
 	al.do("desktop again", chromedp.EmulateViewport(1280, 900))
+
+	// The other pages people read, for a look at both widths. The
+	// example's SMS are of 2025: this month holds none of them.
+	for _, p := range []struct{ path, name, sel string }{
+		{"/?range=month", "empty-range", "#show-all"},
+		{"/link", "link", "#bots"},
+		{"/settings", "settings", "#timezone-hint"},
+	} {
+		al.do(p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)))
+		al.screenshot(shots, p.name+"-desktop.png", 1280)
+		al.screenshot(shots, p.name+"-phone.png", 390)
+	}
+	al.do("dashboard again", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#cur-RWF")))
 
 	// A range typed in the filter.
 	al.do("filter",
@@ -189,7 +206,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	checkFigures(t, al, "range", ranged)
 
 	// The CSV of the range, as the browser saves it.
-	csvData := al.download("#export-csv", t.TempDir(), "momo-transactions.csv")
+	csvData := al.download("#export-csv", t.TempDir(), "momo-transactions-2025-03-05-to-2025-03-20.csv")
 	in, out, rows := csvSums(t, string(csvData))
 	if in != ranged[0] || out != ranged[1] || int64(rows) != ranged[2] {
 		t.Errorf("CSV: in %d out %d rows %d; report %v", in, out, rows, ranged)

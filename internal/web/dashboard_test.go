@@ -288,8 +288,15 @@ func TestDashboardFilter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for _, path := range []string{"/", "/export.csv"} {
-			if w := a.get(path + "?" + tt.query); w.Code != tt.status {
+			w := a.get(path + "?" + tt.query)
+			if w.Code != tt.status {
 				t.Errorf("%s?%s: %d, want %d", path, tt.query, w.Code, tt.status)
+			}
+			// A wrong filter on the dashboard is shown in its form, to
+			// be corrected there.
+			body := w.Body.String()
+			if path == "/" && tt.status == 400 && (!strings.Contains(body, `id="filter"`) || !strings.Contains(body, `class="error" role="alert"`)) {
+				t.Errorf("%s?%s: the filter form with the problem is not shown:\n%.1500s", path, tt.query, body)
 			}
 		}
 	}
@@ -340,8 +347,20 @@ func TestExport(t *testing.T) {
 			t.Errorf("%s: JSON %d rows (%v), want %d", query, len(rows), err, rep.Transactions)
 		}
 	}
+	names := []struct{ query, want string }{
+		{"", `attachment; filename="momo-transactions-all.csv"`},
+		{"?range=all", `attachment; filename="momo-transactions-all.csv"`},
+		{"?from=2025-04-01&to=2025-04-30", `attachment; filename="momo-transactions-2025-04-01-to-2025-04-30.csv"`},
+		{"?from=2025-04-01", `attachment; filename="momo-transactions-2025-04-01-to-latest.csv"`},
+		{"?to=2025-04-30", `attachment; filename="momo-transactions-earliest-to-2025-04-30.csv"`},
+	}
+	for _, n := range names {
+		if got := a.get("/export.csv" + n.query).Header().Get("Content-Disposition"); got != n.want {
+			t.Errorf("%s: Content-Disposition %q, want %q", n.query, got, n.want)
+		}
+	}
 	rows := hs.auditRows(momo.AuditExport)
-	if len(rows) != 4 || !strings.Contains(rows[0].Detail, "rows") || rows[0].ActorID != alice.ID {
+	if len(rows) != 4+len(names) || !strings.Contains(rows[0].Detail, "rows") || rows[0].ActorID != alice.ID {
 		t.Errorf("export audit rows: %+v", rows)
 	}
 }

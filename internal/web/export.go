@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -43,7 +44,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, format, mime str
 
 	// From here on the answer has begun: a failure can only cut it short.
 	w.Header().Set("Content-Type", mime)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="momo-transactions.%s"`, format))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, exportName(f), format))
 	n, err := s.streamRows(w, r, first, q, loc, open)
 	detail := fmt.Sprintf("%s, %s, %d rows", format, f.describe(), n)
 	if err != nil {
@@ -54,6 +55,16 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, format, mime str
 	s.addAudit(r, a)
 	s.exportCut(r, err)
 	return nil
+}
+
+// exportName names the download after its range, so that two exports
+// do not overwrite each other. readFilter checked the dates: only digits
+// and dashes reach the header.
+func exportName(f filter) string {
+	if f.From == "" && f.To == "" {
+		return "momo-transactions-all"
+	}
+	return "momo-transactions-" + cmp.Or(f.From, "earliest") + "-to-" + cmp.Or(f.To, "latest")
 }
 
 // exportCut logs why an export ended early: a client that went away or

@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"slices"
 	"time"
 
 	"github.com/momoanalytics/momo"
@@ -22,7 +23,7 @@ type currencyView struct {
 	Kinds         template.HTML
 	KindRows      []report.Kind
 	Top           template.HTML
-	TopRows       []report.Counterparty
+	TopRows       []topRow
 	Balance       template.HTML
 	BalanceRows   []balanceRow
 	LastBalances  []report.Balance
@@ -158,32 +159,64 @@ func kindLabel(k momo.Kind, d momo.Direction) string {
 	return string(k) + " (" + string(d) + ")"
 }
 
-func topChart(built report.Report, cur momo.Currency, format func(int64) string) ([]report.Counterparty, template.HTML) {
-	var rows []report.Counterparty
+// topRow is a counterparty of the top list with the label the chart
+// gives it.
+type topRow struct {
+	report.Counterparty
+	Label string
+}
+
+func topChart(built report.Report, cur momo.Currency, format func(int64) string) ([]topRow, template.HTML) {
+	var rows []topRow
 	var items []chart.Item
 	for _, c := range built.Counterparties {
 		if c.Currency != cur {
 			continue
 		}
-		rows = append(rows, c)
+		row := topRow{Counterparty: c, Label: partyName(c.Name, c.Number)}
+		rows = append(rows, row)
 		class := "in"
 		if c.Out > c.In {
 			class = "out"
 		}
-		items = append(items, chart.Item{Label: partyName(c.Name, c.Number), Value: c.In + c.Out, Class: class})
+		items = append(items, chart.Item{Label: row.Label, Value: c.In + c.Out, Class: class})
 	}
 	return rows, chart.HBars{Title: "Top counterparties (in and out)", Items: items, Format: format}.SVG()
 }
 
-// partyName is how a counterparty is named: by name, else by number.
+// partyName is how a counterparty is named: by name and the last digits
+// of its number. Operators mask the number in some SMS and not in others,
+// so one person can rank twice, and the digits tell the two apart. The
+// chart never shows a whole number.
 func partyName(name, number string) string {
+	tail := lastDigits(number, 3)
 	switch {
+	case name != "" && tail != "":
+		return name + " ·" + tail
 	case name != "":
 		return name
-	case number != "":
-		return number
+	case tail != "":
+		return "number ending " + tail
 	}
 	return "(not stated)"
+}
+
+// lastDigits is the last n digits of a number, skipping the mask and the
+// spaces after them; "" when it has fewer.
+func lastDigits(number string, n int) string {
+	var out []byte
+	for i := len(number) - 1; i >= 0 && len(out) < n; i-- {
+		if c := number[i]; c >= '0' && c <= '9' {
+			out = append(out, c)
+		} else if len(out) > 0 {
+			return "" // masked within the last digits
+		}
+	}
+	if len(out) < n {
+		return ""
+	}
+	slices.Reverse(out)
+	return string(out)
 }
 
 // balanceChart draws each operator's balance in cur at the end of each

@@ -151,6 +151,8 @@ type linkView struct {
 	Expires string
 	Minutes int
 	Owned   []momo.OwnedSubscriber
+	// Telegram says the operator connected the Telegram bot.
+	Telegram bool
 }
 
 func (s *Server) linkPage(w http.ResponseWriter, r *http.Request) error {
@@ -158,7 +160,7 @@ func (s *Server) linkPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	view := linkView{Minutes: int(momo.LinkCodeLifetime / time.Minute), Owned: owned}
+	view := linkView{Minutes: int(momo.LinkCodeLifetime / time.Minute), Owned: owned, Telegram: s.cfg.Telegram}
 	s.render(w, r, http.StatusOK, "link", page{Title: "Link a chat", Data: view})
 	return nil
 }
@@ -188,11 +190,12 @@ func (s *Server) newLinkCode(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	view := linkView{
-		Owned:   owned,
-		Code:    code[:4] + "-" + code[4:],
-		Expires: c.ExpiresAt.In(orUTC(userZone(prefs))).Format("15:04 MST"),
-		Minutes: int(momo.LinkCodeLifetime / time.Minute),
+		Owned:    owned,
+		Code:     code[:4] + "-" + code[4:],
+		Expires:  c.ExpiresAt.In(orUTC(userZone(prefs))).Format("15:04 MST"),
+		Minutes:  int(momo.LinkCodeLifetime / time.Minute),
+		Telegram: s.cfg.Telegram,
 	}
-	s.render(w, r, http.StatusOK, "link", page{Title: "Link a chat", Data: view})
+	s.render(w, r, http.StatusOK, "link", page{Title: "Link a chat", Data: view}.inZone(userZone(prefs)))
 	return nil
 }

@@ -22,12 +22,19 @@ type overviewView struct {
 // Subscriber both 0): volumes, risk levels and the unrecognized messages
 // per guessed operator, which are the work list for new templates.
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
-	f, err := readFilter(r.URL.Query(), s.now().UTC())
+	// The admin reads the times in their own timezone, as on their
+	// dashboard; the currency preference orders the sections too.
+	prefs, err := s.store.Preferences(r.Context(), visitorOf(r).user.ID)
+	if err != nil {
+		return err
+	}
+	loc := userZone(prefs)
+	f, err := readFilter(r.URL.Query(), s.now().In(orUTC(loc)))
 	if err != nil {
 		return err
 	}
 	q := momo.ReportQuery{From: f.From, To: f.To}
-	view, err := s.analytics(r, q, f, momo.Preferences{}, nil)
+	view, err := s.analytics(r, q, f, prefs, loc)
 	if err != nil {
 		return err
 	}
@@ -39,7 +46,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 		view.Presets[i].URL = "/admin/overview" + view.Presets[i].URL[1:]
 	}
 	s.render(w, r, http.StatusOK, "overview", page{Title: "Overview of every subscriber",
-		Data: overviewView{dashboardView: view, Subscribers: subs}})
+		Data: overviewView{dashboardView: view, Subscribers: subs}}.inZone(loc))
 	return nil
 }
 

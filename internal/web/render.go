@@ -33,6 +33,28 @@ type page struct {
 	User             *momo.User
 	FormToken        string
 	RegistrationOpen bool
+	// zone is the viewer's timezone (nil: none chosen); render reads it
+	// unless the handler did (zoneKnown).
+	zone      *time.Location
+	zoneKnown bool
+}
+
+// When writes a time of the page in the viewer's timezone with its
+// abbreviation, or in UTC when they chose none.
+func (p page) When(t time.Time) string {
+	switch {
+	case t.IsZero():
+		return "never"
+	case p.zone == nil:
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	return t.In(p.zone).Format("2006-01-02 15:04 MST")
+}
+
+// inZone is p with the viewer's timezone already read.
+func (p page) inZone(loc *time.Location) page {
+	p.zone, p.zoneKnown = loc, true
+	return p
 }
 
 // pages are the parsed templates, each with the layout.
@@ -42,15 +64,10 @@ var pageNames = []string{"login", "register", "dashboard", "settings", "users", 
 	"upload", "link", "overview", "subscriber"}
 
 var funcs = template.FuncMap{
-	"when": func(t time.Time) string {
-		if t.IsZero() {
-			return "never"
-		}
-		return t.UTC().Format("2006-01-02 15:04 UTC")
-	},
 	"args": func(id momo.UserID, action, label, token string) actionButton {
 		return actionButton{ID: id, Action: action, Label: label, Token: token}
 	},
+	"channel": channelName,
 	// money writes minor units in the currency's convention, with its code.
 	"money": func(c momo.Currency, minor int64) string { return c.Format(minor) + " " + string(c) },
 	// amount is money the SMS may not have stated: blank then, not 0.
@@ -60,6 +77,24 @@ var funcs = template.FuncMap{
 		}
 		return c.Format(a.Minor)
 	},
+}
+
+// channelNames say where a subscriber's messages come from in the words
+// of the person who sent them.
+var channelNames = map[momo.Source]string{
+	momo.SourceUpload:   "Uploads on this site",
+	momo.SourceTelegram: "Telegram chat",
+	momo.SourceWhatsApp: "WhatsApp number",
+	momo.SourceDevice:   "Android forwarder",
+	momo.SourceCLI:      "Command line",
+	momo.SourceBackup:   "Backup file",
+}
+
+func channelName(c momo.Source) string {
+	if name, ok := channelNames[c]; ok {
+		return name
+	}
+	return string(c)
 }
 
 // actionButton is one admin action's form on the accounts page.
@@ -86,6 +121,9 @@ func loadPages() (pages, error) {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	if v := visitorOf(r); v.user != nil {
 		p.User, p.FormToken = v.user, v.formToken
+		if !p.zoneKnown {
+			p.zone = s.viewerZone(r, v.user.ID)
+		}
 	}
 	p.RegistrationOpen = s.cfg.RegistrationOpen
 	var buf bytes.Buffer
@@ -97,6 +135,18 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// viewerZone is the timezone the user chose for the times of the pages,
+// nil for none. A store that cannot answer leaves the times in UTC
+// rather than failing the page.
+func (s *Server) viewerZone(r *http.Request, id momo.UserID) *time.Location {
+	prefs, err := s.store.Preferences(r.Context(), id)
+	if err != nil {
+		s.log.Warn("Preferences not read for the page's times", "user_id", int64(id), "error", err)
+		return nil
+	}
+	return userZone(prefs)
 }
 
 // staticFiles serves the embedded stylesheet; they change only with the

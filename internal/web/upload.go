@@ -124,8 +124,14 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, mr *multip
 	if status >= 500 {
 		return err
 	}
-	res.Kept = res.Error != "" && counts.Read > 0
+	res.Kept = res.Error != "" && stored(counts) > 0
 	return s.uploadAnswer(w, r, status, res)
+}
+
+// stored is how many messages an import kept: the ones it read, whether
+// a template matched or not, and the damaged ones kept with a reason.
+func stored(c momo.Counts) int {
+	return c.Parsed + c.Unrecognized + c.Rejected
 }
 
 // errSecondFile refuses a form with more than one file: the first is
@@ -261,8 +267,9 @@ func (s *Server) uploadAnswer(w http.ResponseWriter, r *http.Request, status int
 	if wantsJSON(r) {
 		return writeJSON(w, status, res)
 	}
-	s.render(w, r, status, "upload", page{Title: "Upload an SMS backup", Error: res.Error,
-		Data: uploadView{Limit: s.limitText(), Result: &res}})
+	// The summary shows the error itself: the page's own notice would
+	// say it a second time.
+	s.render(w, r, status, "upload", page{Title: "Upload an SMS backup", Data: uploadView{Limit: s.limitText(), Result: &res}})
 	return nil
 }
 

@@ -93,8 +93,20 @@ func TestUpload(t *testing.T) {
 			if strings.Contains(body, `<section id="summary" hidden>`) == tt.summary && tt.accept == "" {
 				t.Errorf("summary shown: %v, want %v", !tt.summary, tt.summary)
 			}
-			if tt.kept && tt.status != 200 && !strings.Contains(body, "are kept") {
-				t.Error("a failed upload does not say that what was read is kept")
+			if tt.accept != "" {
+				return
+			}
+			// The kept sentence shows only when the failed upload stored
+			// something, and the error only once.
+			keptShown := strings.Contains(body, `id="summary-kept" class="hint">`)
+			if want := tt.kept && tt.status != 200; keptShown != want {
+				t.Errorf("says that what was read is kept: %v, want %v", keptShown, want)
+			}
+			if tt.summary && (!strings.Contains(body, "Read as transactions") || !strings.Contains(body, "not counted in the dashboard")) {
+				t.Error("the summary does not say what its transactions count is")
+			}
+			if n := strings.Count(body, tt.says); tt.status != 200 && n != 1 {
+				t.Errorf("the error %q shows %d times, want once", tt.says, n)
 			}
 		})
 	}

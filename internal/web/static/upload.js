@@ -29,6 +29,11 @@
     show("summary", true);
   }
 
+  // done is the status line after an import, in the summary's words.
+  function done(counts) {
+    return "Done: " + (counts.read || 0) + " messages read, " + (counts.parsed || 0) + " read as transactions.";
+  }
+
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     var xhr = new XMLHttpRequest();
@@ -51,7 +56,7 @@
       } catch (e) {
         res = { error: "The server answered " + xhr.status + "; reload the page and try again." };
       }
-      status.textContent = res.error ? "" : "Done.";
+      status.textContent = res.error ? "" : done(res.counts || {});
       summary(res);
     });
     xhr.addEventListener("error", function () {
