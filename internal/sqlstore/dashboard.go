@@ -347,13 +347,7 @@ func (s *Store) list(ctx context.Context, db queryer, l listing, sc scope, scan 
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return scanAll(rows, scan)
 }
 
 // scope finds the subscribers of owner and sub (0 for any).

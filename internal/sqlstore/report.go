@@ -147,6 +147,11 @@ func (r reporter) each(ctx context.Context, query string, f filter, scan func(*s
 	if err != nil {
 		return err
 	}
+	return scanAll(rows, scan)
+}
+
+// scanAll calls scan for every row of rows, and closes them.
+func scanAll(rows *sql.Rows, scan func(*sql.Rows) error) error {
 	defer rows.Close()
 	for rows.Next() {
 		if err := scan(rows); err != nil {
@@ -193,13 +198,7 @@ func (r reporter) over(ctx context.Context, query string, parts []string, args [
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return scanAll(rows, scan)
 }
 
 // moneyGroup is the sum of the booked transactions of one month, currency,

@@ -45,17 +45,23 @@ type presetLink struct {
 	Current    bool
 }
 
+// viewerFilter reads the visitor's preferences and the date filter of r,
+// whose presets ("this month") are read in the visitor's timezone.
+func (s *Server) viewerFilter(r *http.Request) (momo.Preferences, *time.Location, filter, error) {
+	prefs, err := s.store.Preferences(r.Context(), visitorOf(r).user.ID)
+	if err != nil {
+		return momo.Preferences{}, nil, filter{}, err
+	}
+	loc := userZone(prefs)
+	f, err := readFilter(r.URL.Query(), s.now().In(orUTC(loc)))
+	return prefs, loc, f, err
+}
+
 // dashboard shows the signed-in person where their money went, over the
 // subscribers linked to their account only (ReportQuery.Owner).
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	v := visitorOf(r)
-	ctx := r.Context()
-	prefs, err := s.store.Preferences(ctx, v.user.ID)
-	if err != nil {
-		return err
-	}
-	loc := userZone(prefs)
-	f, err := readFilter(r.URL.Query(), s.now().In(orUTC(loc)))
+	prefs, loc, f, err := s.viewerFilter(r)
 	if momo.ErrorCode(err) == momo.CodeInvalid {
 		return s.filterRefused(w, r, err, loc)
 	}

@@ -27,12 +27,7 @@ func (s *Server) exportJSON(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) export(w http.ResponseWriter, r *http.Request, format, mime string, open func(io.Writer) export.Writer) error {
 	v := visitorOf(r)
 	ctx := r.Context()
-	prefs, err := s.store.Preferences(ctx, v.user.ID)
-	if err != nil {
-		return err
-	}
-	loc := userZone(prefs)
-	f, err := readFilter(r.URL.Query(), s.now().In(orUTC(loc)))
+	_, loc, f, err := s.viewerFilter(r)
 	if err != nil {
 		return err
 	}

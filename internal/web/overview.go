@@ -24,12 +24,7 @@ type overviewView struct {
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 	// The admin reads the times in their own timezone, as on their
 	// dashboard; the currency preference orders the sections too.
-	prefs, err := s.store.Preferences(r.Context(), visitorOf(r).user.ID)
-	if err != nil {
-		return err
-	}
-	loc := userZone(prefs)
-	f, err := readFilter(r.URL.Query(), s.now().In(orUTC(loc)))
+	prefs, loc, f, err := s.viewerFilter(r)
 	if err != nil {
 		return err
 	}

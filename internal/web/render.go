@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/momoanalytics/momo"
+	"github.com/momoanalytics/momo/internal/chart"
 )
 
 //go:embed templates/*.html
@@ -160,6 +161,13 @@ func staticFiles() http.Handler {
 	files := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if name == "chart.css" {
+			// The chart package's own rules, served as they are.
+			w.Header().Set("Cache-Control", "public, max-age=86400")
+			w.Header().Set("Content-Type", "text/css; charset=utf-8")
+			http.ServeContent(w, r, name, time.Time{}, strings.NewReader(chart.Stylesheet))
+			return
+		}
 		if info, err := fs.Stat(sub, name); err != nil || info.IsDir() || !fs.ValidPath(name) {
 			http.NotFound(w, r)
 			return
