@@ -114,6 +114,9 @@ type DashboardStore interface {
 	// Subscribers lists every subscriber for the admin, most transactions
 	// first, at most limit.
 	Subscribers(ctx context.Context, limit int) ([]SubscriberSummary, error)
+	// BookedSpan returns the first and last local day on which the
+	// owner's money was booked, "" when there is none.
+	BookedSpan(ctx context.Context, owner UserID) (first, last string, err error)
 	// SubscriberSummary returns one subscriber for the admin.
 	SubscriberSummary(ctx context.Context, id SubscriberID) (SubscriberSummary, error)
 	// UploadSubscriber returns the subscriber that holds a user's uploads,

@@ -128,10 +128,14 @@ type ReportQuery struct {
 	Owner      UserID
 	Subscriber SubscriberID
 	From, To   string
-	Top        int // how many counterparties to list in each currency
+	// Top is how many counterparties to list in each currency: 0 for the
+	// default, below 0 for none (the admin's aggregate shows no names).
+	Top int
 	// Series asks for the day-by-day figures too: Days, and
-	// BalanceHistory (the last balance of each day).
-	Series bool
+	// BalanceHistory (the last balance of each day). SeriesOnly asks for
+	// them alone, for a page that has the rest from a longer range.
+	Series     bool
+	SeriesOnly bool
 }
 
 // Report is the analytics of a subscriber's history, computed by the store.

@@ -133,6 +133,22 @@ func (s *Store) bookedDays(ctx context.Context, tx *sql.Tx, sc scope, q momo.Tra
 	return first.String, newest.String, nil
 }
 
+// BookedSpan returns the first and last local day on which the owner's
+// money was booked, "" when there is none: a seek at each end of each
+// subscriber's daily totals.
+func (s *Store) BookedSpan(ctx context.Context, owner momo.UserID) (string, string, error) {
+	sc, err := s.scope(ctx, s.db, owner, 0)
+	if err != nil {
+		return "", "", s.fail(ctx, "booked span", err)
+	}
+	query, args := firstAndLastDay(sc, nil, nil)
+	var first, last sql.NullString
+	if err := s.db.QueryRowContext(ctx, s.d.q(query), args...).Scan(&first, &last); err != nil {
+		return "", "", s.fail(ctx, "booked span", err)
+	}
+	return first.String, last.String, nil
+}
+
 // firstAndLastDay is the query for the scope's first and last day of
 // money. For each subscriber of a known few, it asks for the first and the
 // last day apart: each is then one seek at an end of the primary key,

@@ -420,3 +420,74 @@ func TestTransactionsAcrossTimezones(t *testing.T) {
 		}
 	})
 }
+
+// TestBookedSpan: the first and last day of an owner's booked money, over
+// every subscriber linked to them, and nothing for an owner without data.
+func TestBookedSpan(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s := openOn(t, e)
+		owner, other := createUser(t, s, "ama", momo.AdminIfFirst), createUser(t, s, "kofi", momo.AdminNever)
+		a, b := subscriber(t, s, "a", ""), subscriber(t, s, "b", "")
+		for _, sub := range []momo.SubscriberID{a, b} {
+			if err := s.LinkSubscriber(ctx, sub, owner.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		save(t, s, a, parsed("a1", money("ka1", momo.KindReceived, momo.In, 1000, at("2024-03-05 10:00"))))
+		save(t, s, b, parsed("b1", money("kb1", momo.KindSent, momo.Out, 500, at("2023-11-30 10:00"))),
+			parsed("b2", money("kb2", momo.KindSent, momo.Out, 700, at("2024-01-02 10:00"))))
+
+		tests := []struct {
+			name        string
+			owner       momo.UserID
+			first, last string
+		}{
+			{"two subscribers", owner.ID, "2023-11-30", "2024-03-05"},
+			{"no data", other.ID, "", ""},
+		}
+		for _, tt := range tests {
+			first, last, err := s.BookedSpan(ctx, tt.owner)
+			if err != nil || first != tt.first || last != tt.last {
+				t.Errorf("%s: BookedSpan = %q, %q, %v; want %q, %q", tt.name, first, last, err, tt.first, tt.last)
+			}
+		}
+	})
+}
+
+// TestReportSections: SeriesOnly gives the day-by-day figures alone, the
+// same as a whole report's, and a negative Top lists no counterparties.
+func TestReportSections(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s := openOn(t, e)
+		sub := subscriber(t, s, "a", "")
+		randomHistory(t, s, sub, "sections", rand.New(rand.NewPCG(3, 3)))
+
+		whole, err := s.Report(ctx, momo.ReportQuery{Subscriber: sub, Series: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		only, err := s.Report(ctx, momo.ReportQuery{Subscriber: sub, SeriesOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(whole.Days) == 0 || !reflect.DeepEqual(only.Days, whole.Days) || !reflect.DeepEqual(only.BalanceHistory, whole.BalanceHistory) {
+			t.Errorf("SeriesOnly: %d days and %d balances, want the whole report's %d and %d",
+				len(only.Days), len(only.BalanceHistory), len(whole.Days), len(whole.BalanceHistory))
+		}
+		if only.Transactions != 0 || only.Months != nil || only.Counterparties != nil {
+			t.Errorf("SeriesOnly computed more: %d transactions, %d months, %d counterparties",
+				only.Transactions, len(only.Months), len(only.Counterparties))
+		}
+
+		none, err := s.Report(ctx, momo.ReportQuery{Subscriber: sub, Top: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(whole.Counterparties) == 0 || none.Counterparties != nil || none.Transactions != whole.Transactions {
+			t.Errorf("Top -1: %d counterparties (whole report %d), %d transactions (want %d)",
+				len(none.Counterparties), len(whole.Counterparties), none.Transactions, whole.Transactions)
+		}
+	})
+}

@@ -45,7 +45,7 @@ func (s *Store) Report(ctx context.Context, q momo.ReportQuery) (momo.Report, er
 		}
 	}
 	top := q.Top
-	if top <= 0 {
+	if top == 0 {
 		top = defaultTop
 	}
 	top = min(top, maxTop)
@@ -69,11 +69,15 @@ func (s *Store) Report(ctx context.Context, q momo.ReportQuery) (momo.Report, er
 		{"risk levels", r.riskLevels},
 		{"alerts", r.alerts},
 	}
-	if q.Series {
-		steps = append(steps, []struct {
-			name string
-			run  func(context.Context, *momo.Report) error
-		}{{"days", r.days}, {"balance history", r.balanceHistory}}...)
+	series := []struct {
+		name string
+		run  func(context.Context, *momo.Report) error
+	}{{"days", r.days}, {"balance history", r.balanceHistory}}
+	switch {
+	case q.SeriesOnly:
+		steps = series
+	case q.Series:
+		steps = append(steps, series...)
 	}
 	for _, st := range steps {
 		if err := st.run(ctx, &rep); err != nil {
@@ -319,6 +323,9 @@ func total[K comparable, T any](groups []moneyGroup, keyOf func(moneyGroup) K, a
 // The months wholly inside the range come from counterparty_months, the
 // days of the months cut by its ends from the transactions.
 func (r reporter) counterparties(ctx context.Context, rep *momo.Report) error {
+	if r.top < 0 {
+		return nil // none asked for
+	}
 	parts, args := r.counterpartySources()
 	if len(parts) == 0 {
 		return nil // the range holds no day

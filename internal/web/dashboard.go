@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -79,7 +78,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if len(view.Currencies) == 0 && (f.From != "" || f.To != "") {
-		if view.DataFrom, view.DataTo, err = s.dataSpan(r, v.user.ID); err != nil {
+		if view.DataFrom, view.DataTo, err = s.store.BookedSpan(r.Context(), v.user.ID); err != nil {
 			return err
 		}
 	}
@@ -92,40 +91,6 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, "dashboard", page{Title: "Where your money goes", Data: view}.inZone(loc))
 	return nil
-}
-
-// dataSpan is the first and last day the owner's money was booked on,
-// "" when there is none. The monthly totals name the first and the last
-// month; the daily totals of those two months, the days.
-func (s *Server) dataSpan(r *http.Request, owner momo.UserID) (first, last string, err error) {
-	all, err := s.store.Report(r.Context(), momo.ReportQuery{Owner: owner})
-	if err != nil || len(all.Months) == 0 {
-		return "", "", err
-	}
-	firstMonth, lastMonth := all.Months[0].Month, all.Months[0].Month
-	for _, m := range all.Months {
-		firstMonth, lastMonth = min(firstMonth, m.Month), max(lastMonth, m.Month)
-	}
-
-	for _, month := range []string{firstMonth, lastMonth} {
-		start, err := time.Parse("2006-01", month)
-		if err != nil {
-			return "", "", fmt.Errorf("dashboard: month %q of the report: %w", month, err)
-		}
-		q := momo.ReportQuery{Owner: owner, From: start.Format(time.DateOnly),
-			To: start.AddDate(0, 1, -1).Format(time.DateOnly), Series: true}
-		days, err := s.store.Report(r.Context(), q)
-		if err != nil {
-			return "", "", err
-		}
-		for _, d := range days.Days {
-			if first == "" || d.Day < first {
-				first = d.Day
-			}
-			last = max(last, d.Day)
-		}
-	}
-	return first, last, nil
 }
 
 // filterRefused shows the filter again with what is wrong with it, and
@@ -144,11 +109,6 @@ func (s *Server) analytics(r *http.Request, q momo.ReportQuery, f filter, prefs 
 	stored, err := s.report(r, q, f)
 	if err != nil {
 		return dashboardView{}, err
-	}
-	if q.Owner == 0 && q.Subscriber == 0 {
-		// The admin's aggregate: the names of people's counterparties
-		// have no place in it (the store always ranks some).
-		stored.Counterparties = nil
 	}
 	built, err := report.Build(stored, q, s.cipher, s.zoneFor(loc))
 	if err != nil {
@@ -186,7 +146,7 @@ func (s *Server) report(r *http.Request, q momo.ReportQuery, f filter) (momo.Rep
 		end, _ := time.Parse(time.DateOnly, last)
 		first = end.AddDate(0, 0, 1-dayChartMaxDays).Format(time.DateOnly)
 	}
-	sq := momo.ReportQuery{Owner: q.Owner, Subscriber: q.Subscriber, From: first, To: last, Series: true}
+	sq := momo.ReportQuery{Owner: q.Owner, Subscriber: q.Subscriber, From: first, To: last, SeriesOnly: true}
 	series, err := s.store.Report(r.Context(), sq)
 	if err != nil {
 		return rep, err
