@@ -85,7 +85,8 @@ type LinkCode struct {
 // LinkCodeLifetime is how long a link code can be used.
 const LinkCodeLifetime = 10 * time.Minute
 
-// AuditLinkCode and AuditLink record a code shown and a chat attached.
+// Audit actions of the dashboard: a link code shown, a chat attached, an
+// upload, an export, changed preferences.
 const (
 	AuditLinkCode = "link.code"
 	AuditLink     = "link"

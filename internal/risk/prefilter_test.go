@@ -44,6 +44,9 @@ func TestPhrasePreCheckSound(t *testing.T) {
 		"visit www.example.com now", "go to http://x.y/z", "bit.ly/abc", "mtn.co.rw/help",
 		"confirm your verification code", "piga 0712345678",
 	}
+	if table := phraseIndex(); table.index == nil || table.n != len(phraseTexts) {
+		t.Fatalf("the phrase texts have no index (%d of %d indexed): the comparison below would test nothing", table.n, len(phraseTexts))
+	}
 	var all []phrase
 	for _, tr := range textRules {
 		all = append(all, tr.phrases...)

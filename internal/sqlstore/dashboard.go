@@ -243,6 +243,7 @@ func (s *Store) RecentUnrecognized(ctx context.Context, q momo.ReportQuery, limi
 	}
 
 	l := listing{
+		// local_day is selected for the merged listing's ORDER BY.
 		columns: "id, hash, source, sender_enc, body_enc, received_at, outcome, reason, local_day",
 		table:   "messages",
 		order:   "local_day DESC, id DESC",
@@ -258,15 +259,10 @@ func (s *Store) RecentUnrecognized(ctx context.Context, q momo.ReportQuery, limi
 	}
 	var out []momo.StoredMessage
 	err = s.list(ctx, s.db, l, sc, func(rows *sql.Rows) error {
-		var m momo.StoredMessage
-		var received dbTime
 		var day string
-		if err := rows.Scan(&m.ID, &m.Hash, &m.Source, &m.Sender, &m.Body, &received, &m.Outcome, &m.Reason, &day); err != nil {
-			return fmt.Errorf("read message: %w", err)
-		}
-		m.ReceivedAt = received.Time
+		m, err := scanStored(rows, &day)
 		out = append(out, m)
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, s.fail(ctx, "recent unrecognized", err)
@@ -373,26 +369,25 @@ func (s *Store) scope(ctx context.Context, db queryer, owner momo.UserID, sub mo
 		sc.ids = []momo.SubscriberID{sub}
 		return sc, nil
 	}
-	conds, args := scopeOf(owner, sub)
 	query := `SELECT id FROM subscribers WHERE 1 = 1`
-	for _, c := range conds {
-		query += " AND " + strings.Replace(c, "subscriber_id", "id", 1)
+	var args []any
+	if owner != 0 {
+		query, args = query+` AND user_id = ?`, append(args, owner)
 	}
-	query += ` ORDER BY id LIMIT ?`
-	rows, err := db.QueryContext(ctx, s.d.q(query), append(args, maxMerged+1)...)
+	if sub != 0 {
+		query, args = query+` AND id = ?`, append(args, sub)
+	}
+	rows, err := db.QueryContext(ctx, s.d.q(query+` ORDER BY id LIMIT ?`), append(args, maxMerged+1)...)
 	if err != nil {
 		return sc, fmt.Errorf("subscribers in scope: %w", err)
 	}
-	defer rows.Close()
 	ids := []momo.SubscriberID{}
-	for rows.Next() {
+	err = scanAll(rows, func(rows *sql.Rows) error {
 		var id momo.SubscriberID
-		if err := rows.Scan(&id); err != nil {
-			return sc, fmt.Errorf("subscribers in scope: %w", err)
-		}
 		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
+		return rows.Scan(&ids[len(ids)-1])
+	})
+	if err != nil {
 		return sc, fmt.Errorf("subscribers in scope: %w", err)
 	}
 	if len(ids) <= maxMerged {
@@ -499,16 +494,13 @@ func (s *Store) Subscribers(ctx context.Context, limit int) ([]momo.SubscriberSu
 	if err != nil {
 		return nil, s.fail(ctx, "subscribers", err)
 	}
-	defer rows.Close()
 	var out []momo.SubscriberSummary
-	for rows.Next() {
+	err = scanAll(rows, func(rows *sql.Rows) error {
 		sum, err := scanSummary(rows)
-		if err != nil {
-			return nil, s.fail(ctx, "subscribers", err)
-		}
 		out = append(out, sum)
-	}
-	if err := rows.Err(); err != nil {
+		return err
+	})
+	if err != nil {
 		return nil, s.fail(ctx, "subscribers", err)
 	}
 	return out, nil

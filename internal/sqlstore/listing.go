@@ -68,11 +68,14 @@ func (s *Store) Unrecognized(ctx context.Context, sub momo.SubscriberID, limit i
 	return out, nil
 }
 
-func scanStored(rows *sql.Rows) (momo.StoredMessage, error) {
+// scanStored reads a message's id, hash, source, sender, body, receipt
+// time, outcome and reason, then extra, columns a query selects besides.
+func scanStored(rows *sql.Rows, extra ...any) (momo.StoredMessage, error) {
 	var m momo.StoredMessage
 	var sender, reason sql.NullString
 	var received dbTime
-	if err := rows.Scan(&m.ID, &m.Hash, &m.Source, &sender, &m.Body, &received, &m.Outcome, &reason); err != nil {
+	dest := append([]any{&m.ID, &m.Hash, &m.Source, &sender, &m.Body, &received, &m.Outcome, &reason}, extra...)
+	if err := rows.Scan(dest...); err != nil {
 		return m, fmt.Errorf("read message: %w", err)
 	}
 	m.Sender, m.Reason, m.ReceivedAt = momo.Sealed(sender.String), reason.String, received.Time

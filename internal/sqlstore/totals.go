@@ -21,31 +21,40 @@ import (
 // included, instead of adding to them. Reparse sums all the subscriber's
 // days again.
 
+// totalsTable is a totals table and the statement that sums its rows again from
+// the rows it totals, where "{where}" selects them.
+type totalsTable struct {
+	table, insert string
+	// booked: the table counts booked transactions alone, and changes when
+	// a stored transaction becomes a companion.
+	booked bool
+}
+
 // dayTotals are the sums kept per day. Each insert sums the base rows that
 // "{where}" selects, which names subscriber_id and local_day only.
 // money_days and risk_days count booked transactions alone, as every
 // figure of a report does, and are summed again when a stored transaction
 // becomes a companion (bookedDays); the others count every message and
 // balance and do not change then.
-var dayTotals = []struct{ table, insert string }{
-	{"money_days", `
+var dayTotals = []totalsTable{
+	{booked: true, table: "money_days", insert: `
 		INSERT INTO money_days (subscriber_id, local_day, currency, kind, direction,
 			count, total, fees, taxes)
 		SELECT subscriber_id, local_day, currency, kind, direction, COUNT(*),
 		       COALESCE(SUM(amount), 0), COALESCE(SUM(fee), 0), COALESCE(SUM(tax), 0)
 		FROM transactions WHERE {where} AND booked = 1
 		GROUP BY subscriber_id, local_day, currency, kind, direction`},
-	{"message_days", `
+	{table: "message_days", insert: `
 		INSERT INTO message_days (subscriber_id, local_day, outcome, operator, count)
 		SELECT subscriber_id, local_day, outcome, operator, COUNT(*)
 		FROM messages WHERE {where}
 		GROUP BY subscriber_id, local_day, outcome, operator`},
-	{"risk_days", `
+	{booked: true, table: "risk_days", insert: `
 		INSERT INTO risk_days (subscriber_id, local_day, risk_level, count, min_score)
 		SELECT subscriber_id, local_day, risk_level, COUNT(*), MIN(risk_score)
 		FROM transactions WHERE {where} AND booked = 1 AND risk_level IS NOT NULL
 		GROUP BY subscriber_id, local_day, risk_level`},
-	{"balance_days", `
+	{table: "balance_days", insert: `
 		INSERT INTO balance_days (subscriber_id, local_day, operator, currency,
 			booked_at, transaction_id, balance)
 		SELECT subscriber_id, local_day, operator, currency, booked_at, id, balance
@@ -71,25 +80,25 @@ const counterpartyTotals = `
 // subscriber_id and local_day. They run after the days are summed. Only
 // money_months is summed again when stored transactions become
 // companions, as only money_days is.
-var monthTotals = []struct{ table, insert string }{
-	{"money_months", `
+var monthTotals = []totalsTable{
+	{booked: true, table: "money_months", insert: `
 		INSERT INTO money_months (subscriber_id, local_month, currency, kind, direction,
 			count, total, fees, taxes)
 		SELECT subscriber_id, substr(local_day, 1, 7), currency, kind, direction,
 		       SUM(count), SUM(total), SUM(fees), SUM(taxes)
 		FROM money_days WHERE {where}
 		GROUP BY subscriber_id, substr(local_day, 1, 7), currency, kind, direction`},
-	{"message_months", `
+	{table: "message_months", insert: `
 		INSERT INTO message_months (subscriber_id, local_month, outcome, operator, count)
 		SELECT subscriber_id, substr(local_day, 1, 7), outcome, operator, SUM(count)
 		FROM message_days WHERE {where}
 		GROUP BY subscriber_id, substr(local_day, 1, 7), outcome, operator`},
-	{"risk_months", `
+	{booked: true, table: "risk_months", insert: `
 		INSERT INTO risk_months (subscriber_id, local_month, risk_level, count, min_score)
 		SELECT subscriber_id, substr(local_day, 1, 7), risk_level, SUM(count), MIN(min_score)
 		FROM risk_days WHERE {where}
 		GROUP BY subscriber_id, substr(local_day, 1, 7), risk_level`},
-	{"balance_months", `
+	{table: "balance_months", insert: `
 		INSERT INTO balance_months (subscriber_id, local_month, operator, currency,
 			booked_at, transaction_id, balance)
 		SELECT subscriber_id, local_month, operator, currency, booked_at, transaction_id, balance
@@ -155,11 +164,11 @@ func (t totaler) bookedDays(ctx context.Context, days []string) error {
 
 // bookedTotals are the totals among ts that count booked transactions
 // alone: those a new companion changes.
-func bookedTotals(ts []struct{ table, insert string }) []struct{ table, insert string } {
-	var out []struct{ table, insert string }
-	for _, it := range ts {
-		if strings.HasPrefix(it.table, "money_") || strings.HasPrefix(it.table, "risk_") {
-			out = append(out, it)
+func bookedTotals(ts []totalsTable) []totalsTable {
+	var out []totalsTable
+	for _, t := range ts {
+		if t.booked {
+			out = append(out, t)
 		}
 	}
 	return out
@@ -169,7 +178,7 @@ func bookedTotals(ts []struct{ table, insert string }) []struct{ table, insert s
 // again, from the daily totals, whose days must be summed already.
 func (t totaler) months(ctx context.Context, months []string) error {
 	const days = "subscriber_id = ? AND local_day >= ? AND local_day <= ?"
-	redo := append(bookedTotals(monthTotals), struct{ table, insert string }{"counterparty_months", counterpartyTotals})
+	redo := append(bookedTotals(monthTotals), totalsTable{table: "counterparty_months", insert: counterpartyTotals})
 	for _, m := range months {
 		for _, it := range redo {
 			if err := t.exec(ctx, "DELETE FROM "+it.table+" WHERE subscriber_id = ? AND local_month = ?",
@@ -189,7 +198,7 @@ func (t totaler) all(ctx context.Context) error {
 	if err := t.lock(ctx); err != nil {
 		return err
 	}
-	inserts := []struct{ table, insert string }{{"counterparty_months", counterpartyTotals}}
+	inserts := []totalsTable{{table: "counterparty_months", insert: counterpartyTotals}}
 	inserts = append(inserts, dayTotals...)
 	inserts = append(inserts, monthTotals...) // after the days they sum
 	for _, it := range inserts {

@@ -107,11 +107,13 @@ func (s *Server) streamRows(w http.ResponseWriter, r *http.Request, page momo.Tr
 	loc *time.Location, open func(io.Writer) export.Writer) (n int, err error) {
 	out := open(w)
 	rc, start := http.NewResponseController(w), time.Now()
+	seen := 0 // rows tried, written or left out: each chunk of them earns time
 	for {
 		for _, t := range page.Rows {
-			if n%exportChunk == 0 {
+			if seen%exportChunk == 0 {
 				s.extendExport(rc, start)
 			}
+			seen++
 			err := out.Write(s.exportRow(t, loc))
 			if momo.ErrorCode(err) == momo.CodeInvalid {
 				// The writer left out a row it cannot write and goes on.
