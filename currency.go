@@ -92,11 +92,21 @@ func errAmount(s string) error {
 // Format writes minor units as a decimal string in c's convention, with
 // thousands separators: 125000 GHS is "1,250.00", 40000 RWF is "40,000".
 func (c Currency) Format(minor int64) string {
+	return c.format(minor, ",")
+}
+
+// Plain writes minor units as a decimal string without separators, as
+// spreadsheets and programs read numbers: 125000 GHS is "1250.00".
+func (c Currency) Plain(minor int64) string {
+	return c.format(minor, "")
+}
+
+func (c Currency) format(minor int64, thousands string) string {
 	exp, _ := c.Exponent()
 	neg := minor < 0
 	u := uint64(minor)
 	if neg {
-		u = -u
+		u = -u // right for the smallest int64 too, whose negation wraps to itself
 	}
 	digits := strconv.FormatUint(u, 10)
 	if len(digits) <= exp {
@@ -110,7 +120,7 @@ func (c Currency) Format(minor int64) string {
 	}
 	for i, r := range whole {
 		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
+			b.WriteString(thousands)
 		}
 		b.WriteRune(r)
 	}

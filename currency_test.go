@@ -1,6 +1,7 @@
 package momo_test
 
 import (
+	"math"
 	"testing"
 
 	"github.com/momoanalytics/momo"
@@ -69,21 +70,25 @@ func TestParseMinor(t *testing.T) {
 
 func TestFormat(t *testing.T) {
 	tests := []struct {
-		cur  momo.Currency
-		in   int64
-		want string
+		cur         momo.Currency
+		in          int64
+		want, plain string
 	}{
-		{"RWF", 40000, "40,000"},
-		{"RWF", 0, "0"},
-		{"RWF", 999, "999"},
-		{"GHS", 125000, "1,250.00"},
-		{"GHS", 5, "0.05"},
-		{"GHS", -221, "-2.21"},
-		{"KES", 100000000, "1,000,000.00"},
+		{"RWF", 40000, "40,000", "40000"},
+		{"RWF", 0, "0", "0"},
+		{"RWF", 999, "999", "999"},
+		{"GHS", 125000, "1,250.00", "1250.00"},
+		{"GHS", 5, "0.05", "0.05"},
+		{"GHS", -221, "-2.21", "-2.21"},
+		{"KES", 100000000, "1,000,000.00", "1000000.00"},
+		{"GHS", math.MinInt64, "-92,233,720,368,547,758.08", "-92233720368547758.08"},
 	}
 	for _, tc := range tests {
 		if got := tc.cur.Format(tc.in); got != tc.want {
-			t.Errorf("%s %d: got %q, want %q", tc.cur, tc.in, got, tc.want)
+			t.Errorf("Format %s %d: got %q, want %q", tc.cur, tc.in, got, tc.want)
+		}
+		if got := tc.cur.Plain(tc.in); got != tc.plain {
+			t.Errorf("Plain %s %d: got %q, want %q", tc.cur, tc.in, got, tc.plain)
 		}
 	}
 }

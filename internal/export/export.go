@@ -53,32 +53,10 @@ func decimal(c momo.Currency, a momo.Amount) (string, bool, error) {
 	if !a.Known {
 		return "", false, nil
 	}
-	exp, ok := c.Exponent()
-	if !ok {
+	if _, ok := c.Exponent(); !ok {
 		return "", false, momo.E(momo.CodeInvalid, "an amount in unknown currency "+strconv.Quote(string(c)), nil)
 	}
-
-	neg := a.Minor < 0
-	u := uint64(a.Minor)
-	if neg {
-		u = -u // also right for the smallest int64, whose negation wraps to itself
-	}
-	digits := strconv.FormatUint(u, 10)
-	if exp > 0 && len(digits) <= exp {
-		digits = strings.Repeat("0", exp-len(digits)+1) + digits
-	}
-
-	var b strings.Builder
-	b.Grow(len(digits) + 2)
-	if neg {
-		b.WriteByte('-')
-	}
-	b.WriteString(digits[:len(digits)-exp])
-	if exp > 0 {
-		b.WriteByte('.')
-		b.WriteString(digits[len(digits)-exp:])
-	}
-	return b.String(), true, nil
+	return c.Plain(a.Minor), true, nil
 }
 
 // amounts formats the four sums of r in the order of the columns.
