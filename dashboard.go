@@ -103,6 +103,23 @@ type Preferences struct {
 	Currency Currency // empty: no preference
 }
 
+// Check refuses a timezone or currency the reports could not use, with a
+// message for the user. "Local" is refused too: it is whatever zone the
+// server runs in, which means nothing to the user.
+func (p Preferences) Check() error {
+	if p.Timezone != "" {
+		if _, err := time.LoadLocation(p.Timezone); err != nil || p.Timezone == "Local" || len(p.Timezone) > 64 {
+			return E(CodeInvalid, "Choose a timezone such as Africa/Accra.", err)
+		}
+	}
+	if p.Currency != "" {
+		if _, ok := p.Currency.Exponent(); !ok {
+			return E(CodeInvalid, "Choose one of the currencies offered.", nil)
+		}
+	}
+	return nil
+}
+
 // DashboardStore answers the dashboard. Reports use ReportQuery's Owner
 // the same way (see ReportQuery).
 type DashboardStore interface {

@@ -148,7 +148,7 @@ func (s *Store) linkTo(ctx context.Context, tx *sql.Tx, sub momo.SubscriberID, u
 // in one transaction. The timezone must be empty or an IANA name this
 // program knows, the currency empty or one it knows.
 func (s *Store) SetPreferences(ctx context.Context, id momo.UserID, p momo.Preferences, a momo.Audit) error {
-	if err := checkPreferences(p); err != nil {
+	if err := p.Check(); err != nil {
 		return s.fail(ctx, "set preferences", err)
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -165,22 +165,6 @@ func (s *Store) SetPreferences(ctx context.Context, id momo.UserID, p momo.Prefe
 	})
 	if err != nil {
 		return s.fail(ctx, "set preferences", err)
-	}
-	return nil
-}
-
-// checkPreferences refuses a timezone or currency the reports could not
-// use. "Local" is refused too: it is whatever zone the server runs in.
-func checkPreferences(p momo.Preferences) error {
-	if p.Timezone != "" {
-		if _, err := time.LoadLocation(p.Timezone); err != nil || p.Timezone == "Local" {
-			return momo.E(momo.CodeInvalid, "unknown timezone: choose one such as Africa/Accra", nil)
-		}
-	}
-	if p.Currency != "" {
-		if _, ok := p.Currency.Exponent(); !ok {
-			return momo.E(momo.CodeInvalid, "unknown currency: choose one such as GHS", nil)
-		}
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"time"
 	_ "time/tzdata" // timezones in the binary: a server image may have no zoneinfo
 
 	"github.com/momoanalytics/momo"
@@ -60,20 +59,12 @@ func (s *Server) savePreferences(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// readPreferences checks what the form sent: an IANA timezone (not
-// "Local", the server's own, which means nothing to the user) and a
-// currency we know, each possibly empty.
+// readPreferences checks what the form sent (Preferences.Check), each
+// possibly empty, and returns the sentence that says what is wrong.
 func readPreferences(zone, cur string) (momo.Preferences, string) {
 	p := momo.Preferences{Timezone: zone, Currency: momo.Currency(cur)}
-	if zone != "" {
-		if _, err := time.LoadLocation(zone); err != nil || zone == "Local" || len(zone) > 64 {
-			return momo.Preferences{}, "Choose a timezone such as Africa/Accra."
-		}
-	}
-	if cur != "" {
-		if _, ok := p.Currency.Exponent(); !ok {
-			return momo.Preferences{}, "Choose one of the currencies offered."
-		}
+	if err := p.Check(); err != nil {
+		return momo.Preferences{}, momo.ErrorMessage(err)
 	}
 	return p, ""
 }
