@@ -141,7 +141,7 @@ func (s *Server) report(r *http.Request, q momo.ReportQuery, f filter) (momo.Rep
 	}
 
 	first, last := dataDays(f, rep)
-	short := filterDays(f, rep) <= dayChartMaxDays
+	short := daysBetween(first, last) <= dayChartMaxDays
 	if !short {
 		end, _ := time.Parse(time.DateOnly, last)
 		first = end.AddDate(0, 0, 1-dayChartMaxDays).Format(time.DateOnly)
@@ -181,10 +181,13 @@ func dataDays(f filter, rep momo.Report) (first, last string) {
 // filterDays is how many days dataDays spans.
 func filterDays(f filter, rep momo.Report) int {
 	first, last := dataDays(f, rep)
-	if n := (filter{From: first, To: last}).span(); n > 0 {
-		return n
-	}
-	return 0
+	return daysBetween(first, last)
+}
+
+// daysBetween counts the days from first to last, both included; 0 when
+// either is unknown.
+func daysBetween(first, last string) int {
+	return max(0, filter{From: first, To: last}.span())
 }
 
 // currencies lists the currencies the report holds money in, the

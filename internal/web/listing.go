@@ -5,25 +5,14 @@ import (
 	"time"
 
 	"github.com/momoanalytics/momo"
+	"github.com/momoanalytics/momo/internal/export"
 )
 
-// txView is one transaction as the tables show it: names opened, the
-// time in the reader's zone.
+// txView is a transaction as the page lists it: the row an export
+// writes, with its time written out in the reader's zone.
 type txView struct {
-	Time         string
-	Operator     string
-	Kind         momo.Kind
-	Direction    momo.Direction
-	Status       momo.Status
-	Currency     momo.Currency
-	Amount       momo.Amount
-	Fee, Tax     momo.Amount
-	Balance      momo.Amount
-	Counterparty string
-	Number       string
-	Reference    string
-	RiskLevel    string
-	RiskScore    int
+	export.Row
+	Time string
 }
 
 // messageView is an unrecognized message: its text is shown as text.
@@ -53,15 +42,7 @@ func (s *Server) transactionsInto(r *http.Request, view *dashboardView, q momo.T
 }
 
 func (s *Server) txRow(t momo.StoredTransaction, loc *time.Location) txView {
-	v := txView{
-		Time: s.localTime(t.BookedAt, t.Currency, loc), Operator: t.Operator, Kind: t.Kind, Direction: t.Direction,
-		Status: t.Status, Currency: t.Currency, Amount: t.Amount, Fee: t.Fee, Tax: t.Tax, Balance: t.Balance,
-		Counterparty: s.openText(t.Counterparty), Number: s.openText(t.CounterpartyNumber), Reference: t.OperatorTxID,
-	}
-	if t.Risk != nil {
-		v.RiskLevel, v.RiskScore = t.Risk.Level, t.Risk.Score
-	}
-	return v
+	return txView{Row: s.exportRow(t, loc), Time: s.localTime(t.BookedAt, t.Currency, loc)}
 }
 
 // messagesInto reads the newest unrecognized messages of q's scope.
