@@ -156,12 +156,24 @@ type linkView struct {
 }
 
 func (s *Server) linkPage(w http.ResponseWriter, r *http.Request) error {
-	owned, err := s.store.OwnedSubscribers(r.Context(), visitorOf(r).user.ID)
+	return s.showLink(w, r, "", time.Time{})
+}
+
+// showLink renders the link page, with the code just made and its expiry
+// when there is one (read in the viewer's timezone).
+func (s *Server) showLink(w http.ResponseWriter, r *http.Request, code string, expires time.Time) error {
+	id := visitorOf(r).user.ID
+	owned, err := s.store.OwnedSubscribers(r.Context(), id)
 	if err != nil {
 		return err
 	}
+	loc := s.viewerZone(r, id)
 	view := linkView{Minutes: int(momo.LinkCodeLifetime / time.Minute), Owned: owned, Telegram: s.cfg.Telegram}
-	s.render(w, r, http.StatusOK, "link", page{Title: "Link a chat", Data: view})
+	if code != "" {
+		view.Code = code[:4] + "-" + code[4:]
+		view.Expires = expires.In(orUTC(loc)).Format("15:04 MST")
+	}
+	s.render(w, r, http.StatusOK, "link", page{Title: "Link a chat", Data: view}.inZone(loc))
 	return nil
 }
 
@@ -180,22 +192,5 @@ func (s *Server) newLinkCode(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.logAudit(a)
-
-	prefs, err := s.store.Preferences(ctx, v.user.ID)
-	if err != nil {
-		return err
-	}
-	owned, err := s.store.OwnedSubscribers(ctx, v.user.ID)
-	if err != nil {
-		return err
-	}
-	view := linkView{
-		Owned:    owned,
-		Code:     code[:4] + "-" + code[4:],
-		Expires:  c.ExpiresAt.In(orUTC(userZone(prefs))).Format("15:04 MST"),
-		Minutes:  int(momo.LinkCodeLifetime / time.Minute),
-		Telegram: s.cfg.Telegram,
-	}
-	s.render(w, r, http.StatusOK, "link", page{Title: "Link a chat", Data: view}.inZone(userZone(prefs)))
-	return nil
+	return s.showLink(w, r, code, c.ExpiresAt)
 }
